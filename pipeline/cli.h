@@ -1,0 +1,120 @@
+/* cli.h: what every subcommand shares: the command table, messages for
+ * people on stderr, records to stdout, and the loop over input files. */
+#ifndef STANCE_CLI_H
+#define STANCE_CLI_H
+
+#include <stdio.h>
+
+#include "record.h"
+
+/* Exit statuses, documented in README and stance(1). */
+enum {
+    EXIT_OK = 0,
+    EXIT_DATA = 1,    /* bad input data or model: stopped at the first */
+    EXIT_USAGE = 2,   /* bad command line */
+    EXIT_SKIPPED = 3, /* finished, but --skip-invalid skipped records */
+    EXIT_SYSTEM = 4   /* cannot read, write or allocate */
+};
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;  /* one line, no full stop */
+    const char *synopsis; /* arguments after the command name */
+    const char *options;  /* the options part of --help */
+} cli_command;
+
+extern const cli_command cli_commands[];
+extern const char *cli_name; /* the running subcommand, for messages */
+
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the help of the running command to f. */
+void cli_help(FILE *f);
+/* For getopt errors: usage hint on stderr, returns EXIT_USAGE. */
+int cli_usage_error(void);
+/* Progress on stderr, only when it is a terminal and not --quiet. */
+void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_progress_done(void);
+extern int cli_quiet;
+
+/* Writes one whole record; on failure reports and returns EXIT_SYSTEM. */
+int cli_emit(const stance_buf *rec);
+/* Flushes stdout and reports a failed write; returns status or EXIT_SYSTEM. */
+int cli_finish(int status);
+
+/* Reading records. A handler returns 0, STANCE_EDATA with err filled for a
+ * bad record, or another negative code for a failure that stops all. */
+typedef int (*cli_record_fn)(void *ctx, stance_record *rec, char *err);
+
+typedef struct {
+    int skip_invalid;
+    size_t skipped, records;
+    const char *path;  /* current input, for messages */
+    size_t line;       /* current line number */
+} cli_reader;
+
+/* Display name of a path: "<stdin>" for "-". */
+const char *cli_display(const char *path);
+/* Opens a path for reading ("-" is stdin); reports and returns NULL on
+ * failure (missing file, directory). */
+FILE *cli_open(const char *path);
+/* Reads every record of f, counting lines on from rd->line; returns EXIT_OK, EXIT_DATA or EXIT_SYSTEM. */
+int cli_read_records(cli_reader *rd, FILE *f, const char *path,
+                     cli_record_fn fn, void *ctx, stance_record *rec);
+/* Runs cli_read_records over argv[0..argc) or stdin when argc == 0. */
+int cli_read_all(cli_reader *rd, int argc, char **argv, cli_record_fn fn,
+                 void *ctx, stance_record *rec);
+/* The final status after reading: EXIT_SKIPPED with a count on stderr when
+ * records were skipped. */
+int cli_reader_status(const cli_reader *rd, int status);
+
+/* Article input: text files split into paragraphs, or JSON lines. */
+typedef enum { INPUT_AUTO = 0, INPUT_TEXT, INPUT_JSONL } cli_input_mode;
+
+typedef struct {
+    const char *doc;   /* the file name as given ("-" for stdin) */
+    size_t para;       /* 1-based */
+    size_t start, end; /* byte offsets in the file */
+    size_t line;       /* 1-based line of start */
+    const char *text;  /* cleaned text */
+    size_t text_len;
+} cli_paragraph;
+
+typedef int (*cli_paragraph_fn)(void *ctx, const cli_paragraph *p, char *err);
+
+typedef struct {
+    cli_input_mode mode;
+    stance_layout layout;
+    int strict;                /* invalid UTF-8 is an error, not U+FFFD */
+    cli_paragraph_fn paragraph;
+    cli_record_fn record;
+    void *ctx;
+} cli_article_reader;
+
+/* Reads each input as text or JSON lines (by --text/--jsonl, else by the
+ * name's .jsonl/.ndjson/.json suffix, else by whether the first non-blank
+ * byte is '{'), calling ar->paragraph or ar->record per item. */
+int cli_read_articles(cli_reader *rd, cli_article_reader *ar, int argc,
+                      char **argv, stance_record *rec);
+
+/* Appends the text-input fields of p (doc, para, start, end, line, text)
+ * to an open record. */
+int cli_paragraph_fields(const cli_paragraph *p, stance_buf *out);
+
+/* Record fields shared by several stages. */
+int cli_tokens_json(const stance_tokens *toks, stance_buf *out);
+int cli_record_text(const stance_record *rec, const char **text, char *err);
+/* The tokens of a record: its "tokens" array, else its tokenized "text". */
+int cli_record_tokens(const stance_record *rec, unsigned flags,
+                      stance_tokens *toks, char *err);
+int cli_parse_layout(const char *s, stance_layout *layout);
+int cli_parse_orders(const char *opt, const char *s, int *lo, int *hi);
+
+/* Reads all of f into b; reports and returns non-zero on failure. */
+int cli_slurp(FILE *f, const char *path, stance_buf *b);
+
+/* Parses an integer option in [lo, hi]; reports and returns -1 if bad. */
+int cli_int_arg(const char *opt, const char *s, long lo, long hi, long *out);
+
+#endif
