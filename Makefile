@@ -16,9 +16,13 @@ CPPFLAGS += -Iinclude -Ipipeline $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lsvm -lm
 
 LIB_SRC = pipeline/buf.c pipeline/paragraphs.c pipeline/tokenizer.c \
-          pipeline/keymap.c pipeline/ngram.c pipeline/record.c
+          pipeline/keymap.c pipeline/ngram.c pipeline/record.c \
+          pipeline/features.c pipeline/model.c pipeline/svm_file.c \
+          pipeline/metrics.c pipeline/train.c
 CLI_SRC = pipeline/stance.c pipeline/cli.c pipeline/cli_articles.c \
-          pipeline/cmd_tokenize.c pipeline/cmd_ngrams.c
+          pipeline/cli_records.c pipeline/cli_predict.c \
+          pipeline/cmd_tokenize.c pipeline/cmd_ngrams.c pipeline/cmd_train.c \
+          pipeline/cmd_classify.c pipeline/cmd_label.c pipeline/cmd_eval.c
 LIB_OBJ = $(LIB_SRC:pipeline/%.c=build/%.o)
 CLI_OBJ = $(CLI_SRC:pipeline/%.c=build/%.o)
 

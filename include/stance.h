@@ -32,6 +32,7 @@ enum {
 const char *stance_strerror(int err);
 
 #define STANCE_ERRBUF 256
+#define STANCE_MAX_LABELS 64
 
 /* ---- growable byte buffer ------------------------------------------------
  * Invariant: data is NUL-terminated whenever data != NULL, so it can be used
@@ -191,6 +192,9 @@ typedef struct {
     int *index;
     double *value;
     size_t n, cap;
+    /* workspace: raw (feature << 32 | count) hits before weighting */
+    uint64_t *hits, *sort_tmp;
+    size_t nhits, hits_cap, sort_cap;
 } stance_features;
 
 void stance_features_release(stance_features *f);
@@ -227,10 +231,12 @@ int stance_model_features_from_counts(const stance_model *m,
 
 typedef struct {
     size_t label;        /* index into the model's labels */
-    double prob[64];     /* by label index */
+    double prob[STANCE_MAX_LABELS]; /* by label index */
 } stance_prediction;
 
-#define STANCE_MAX_LABELS 64
+/* 0 when the model was trained without probability estimates; then
+ * prob[] holds 1 for the label by pairwise vote and 0 elsewhere. */
+int stance_model_has_probability(const stance_model *m);
 
 int stance_model_predict(const stance_model *m, const stance_features *x,
                          stance_prediction *p);
@@ -257,6 +263,20 @@ int stance_model_feature_key(const stance_model *m, uint32_t feature,
 /* Top n-grams per label by weight (for the model card); linear only. */
 int stance_model_top_features(const stance_model *m, size_t label, size_t k,
                               stance_contribution *top, size_t *n);
+
+/* ---- metrics ------------------------------------------------------------ */
+typedef struct {
+    size_t k, total;
+    double accuracy, macro_f1;
+    double precision[STANCE_MAX_LABELS], recall[STANCE_MAX_LABELS],
+        f1[STANCE_MAX_LABELS];
+    size_t support[STANCE_MAX_LABELS];
+} stance_metrics;
+
+/* confusion[gold * k + predicted] counts; macro-F1 averages every label's
+ * F1, a label never predicted nor present scoring 0. */
+void stance_metrics_compute(size_t k, const size_t *confusion,
+                            stance_metrics *out);
 
 /* ---- training ------------------------------------------------------------ */
 typedef struct {

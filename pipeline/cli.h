@@ -108,8 +108,53 @@ int cli_record_text(const stance_record *rec, const char **text, char *err);
 /* The tokens of a record: its "tokens" array, else its tokenized "text". */
 int cli_record_tokens(const stance_record *rec, unsigned flags,
                       stance_tokens *toks, char *err);
+/* The counts of a record's "ngrams" object and its "ngram_config". */
+int cli_record_counts(const stance_record *rec, stance_ngram_counts *counts,
+                      stance_ngram_config *cfg, char *err);
+/* The non-empty string in field, the record's gold label. */
+int cli_record_label(const stance_record *rec, const char *field,
+                     const char **label, char *err);
 int cli_parse_layout(const char *s, stance_layout *layout);
 int cli_parse_orders(const char *opt, const char *s, int *lo, int *hi);
+
+/* Models applied together by `classify` and `label`. */
+#define CLI_MAX_MODELS 16
+#define CLI_MAX_EXPLAIN 100
+
+typedef struct {
+    stance_model *models[CLI_MAX_MODELS];
+    size_t nmodels;
+    size_t explain_k; /* --explain K; 0 for none */
+    stance_features x;
+    stance_tokens toks;
+    stance_ngram_counts counts;
+    stance_buf scratch, key;
+} cli_predictor;
+
+/* Loads dirs[0..n), or the default models when n == 0; reports errors and
+ * returns an exit status. */
+int cli_predictor_load(cli_predictor *p, char **dirs, size_t n);
+void cli_predictor_release(cli_predictor *p);
+/* Appends "pred":{...} for raw paragraph text (the fused path). */
+int cli_predict_text(cli_predictor *p, const char *text, size_t len,
+                     stance_buf *out, char *err);
+/* Appends "pred":{...} for a record from its ngrams, tokens or text. */
+int cli_predict_record(cli_predictor *p, const stance_record *rec,
+                       stance_buf *out, char *err);
+
+/* A predictor with its output record: the state of `classify`, and of
+ * `label` for JSON-lines input. */
+typedef struct {
+    cli_predictor pred;
+    stance_buf out;
+} cli_classifier;
+
+/* A cli_record_fn (ctx: cli_classifier) writing the record with "pred". */
+int cli_classify_record(void *ctx, stance_record *rec, char *err);
+void cli_classifier_release(cli_classifier *c);
+/* Handles -m DIR and --explain K; returns 0 or EXIT_USAGE. */
+int cli_model_option(int c, const char *arg, char **dirs, size_t *ndirs,
+                     cli_predictor *p);
 
 /* Reads all of f into b; reports and returns non-zero on failure. */
 int cli_slurp(FILE *f, const char *path, stance_buf *b);

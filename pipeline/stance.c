@@ -8,6 +8,10 @@
 
 int cmd_tokenize(int argc, char **argv);
 int cmd_ngrams(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #define COMMON_OPTS                                                          \
     "      --skip-invalid  report bad records on stderr, skip them, go on\n" \
@@ -32,6 +36,48 @@ const cli_command cli_commands[] = {
      "  -w, --word=N-M      word n-gram orders (default 1-3; 0 for none)\n"
      "  -c, --char=N-M      character n-gram orders (default 2-5; 0 for none)\n"
      "      --no-punct      when tokenizing \"text\" itself, drop ?, ! and quotes\n"
+     COMMON_OPTS},
+    {"train", cmd_train, "train a model directory from annotated records",
+     "-f FIELD -o MODEL_DIR [options] [FILE...]",
+     "  -f, --field=FIELD   the record field holding the label (required)\n"
+     "  -o, --output=DIR    the model directory to write (required; replaced\n"
+     "                      atomically when it already holds a model)\n"
+     "  -w, --word=N-M      word n-gram orders (default 1-3; 0 for none)\n"
+     "  -c, --char=N-M      character n-gram orders (default 2-5; 0 for none)\n"
+     "      --no-punct      drop ?, ! and quotation marks when tokenizing\n"
+     "      --min-df=N      keep n-grams found in at least N records (default 2)\n"
+     "      --binary        binary features instead of TF-IDF (sublinear tf, L2)\n"
+     "      --kernel=K      linear (default) or rbf\n"
+     "  -C, --C=C           SVM cost (default 1)\n"
+     "      --gamma=G       RBF gamma (default 1/number of features)\n"
+     "      --no-class-weights  do not weigh classes by n/(k*n_class)\n"
+     "      --no-prob       no probability estimates (faster training)\n"
+     "      --cv=K          report K-fold cross-validated accuracy and macro-F1\n"
+     "      --grid          choose C (and gamma) by K-fold CV (K from --cv, else 5)\n"
+     "      --seed=N        seed for folds and Platt scaling (default 1)\n"
+     "  -j, --jobs=N        processes for CV folds and grid points (default: cores)\n"
+     "      --cache=MB      libsvm kernel cache (default 200)\n"
+     COMMON_OPTS},
+    {"classify", cmd_classify, "add predictions to records",
+     "[-m MODEL_DIR]... [options] [FILE...]",
+     "  -m, --model=DIR     a model directory; repeat for several (default: the\n"
+     "                      shipped stance and sentiment models)\n"
+     "      --explain=K     add the K n-grams pushing most toward and against\n"
+     "                      each predicted label (linear models)\n"
+     COMMON_OPTS},
+    {"label", cmd_label, "label every paragraph of articles (all stages fused)",
+     "[-m MODEL_DIR]... [options] [FILE...]",
+     "  -m, --model=DIR     a model directory; repeat for several (default: the\n"
+     "                      shipped stance and sentiment models)\n"
+     "      --explain=K     add the K n-grams pushing most toward and against\n"
+     "                      each predicted label (linear models)\n"
+     "      --text, --jsonl, --layout=L, --strict   as for 'stance tokenize'\n"
+     COMMON_OPTS},
+    {"eval", cmd_eval, "score predictions against gold labels",
+     "-f FIELD [options] [FILE...]",
+     "  -f, --field=FIELD   the gold label field; predictions come from\n"
+     "                      pred.FIELD.label (required)\n"
+     "      --json          print the scores as one JSON object\n"
      COMMON_OPTS},
     {NULL, NULL, NULL, NULL, NULL}};
 

@@ -1,0 +1,75 @@
+/* cmd_label.c: `stance label`, the main job: articles in, one labelled
+ * record per paragraph out, every stage in one process with no JSON
+ * between them. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int on_paragraph(void *ctx, const cli_paragraph *p, char *err)
+{
+    cli_classifier *st = ctx;
+    int rc;
+    stance_buf_reset(&st->out);
+    if (stance_buf_addc(&st->out, '{') || cli_paragraph_fields(p, &st->out) ||
+        stance_buf_addc(&st->out, ','))
+        return STANCE_ENOMEM;
+    if ((rc = cli_predict_text(&st->pred, p->text, p->text_len, &st->out, err)))
+        return rc;
+    if (stance_buf_adds(&st->out, "}\n"))
+        return STANCE_ENOMEM;
+    return cli_emit(&st->out);
+}
+
+int cmd_label(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"explain", required_argument, NULL, 'x'},
+        {"text", no_argument, NULL, 't'},
+        {"jsonl", no_argument, NULL, 'j'},
+        {"layout", required_argument, NULL, 'L'},
+        {"strict", no_argument, NULL, 'S'},
+        {"skip-invalid", no_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    cli_classifier st = {0};
+    cli_reader rd = {0};
+    cli_article_reader ar = {INPUT_AUTO, STANCE_LAYOUT_AUTO, 0, on_paragraph,
+                             cli_classify_record, &st};
+    char *dirs[CLI_MAX_MODELS];
+    size_t ndirs = 0;
+    int c, status;
+    while ((c = getopt_long(argc, argv, "m:q", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': ar.mode = INPUT_TEXT; break;
+        case 'j': ar.mode = INPUT_JSONL; break;
+        case 'L':
+            if (cli_parse_layout(optarg, &ar.layout))
+                return cli_usage_error();
+            break;
+        case 'S': ar.strict = 1; break;
+        case 's': rd.skip_invalid = 1; break;
+        case 'q': cli_quiet = 1; break;
+        case 'h': cli_help(stdout); return EXIT_OK;
+        default:
+            if (cli_model_option(c, optarg, dirs, &ndirs, &st.pred))
+                return cli_usage_error();
+        }
+    }
+    if ((status = cli_predictor_load(&st.pred, dirs, ndirs)) == 0) {
+        stance_record *rec = calloc(1, sizeof *rec);
+        if (!rec) {
+            cli_error("out of memory");
+            status = EXIT_SYSTEM;
+        } else {
+            status = cli_read_articles(&rd, &ar, argc - optind, argv + optind, rec);
+            stance_record_release(rec);
+            free(rec);
+        }
+    }
+    cli_classifier_release(&st);
+    return cli_finish(cli_reader_status(&rd, status));
+}

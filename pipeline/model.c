@@ -1,0 +1,554 @@
+/* model.c: loading a model directory and predicting with it. Linear models
+ * are collapsed at load from support vectors into one weight vector per
+ * class pair, so prediction costs time in the paragraph's features, not in
+ * the number of support vectors. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "model_internal.h"
+
+int stance_read_file(const char *path, stance_buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return STANCE_EIO;
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (stance_buf_add(out, chunk, n)) {
+            rc = STANCE_ENOMEM;
+            break;
+        }
+    if (!rc && ferror(f))
+        rc = STANCE_EIO;
+    fclose(f);
+    if (!rc && !out->data)
+        rc = stance_buf_grow(out, 0);
+    return rc;
+}
+
+static int fail(char *err, const char *fmt, const char *a, const char *b)
+{
+    snprintf(err, STANCE_ERRBUF, fmt, a, b);
+    return STANCE_EMODEL;
+}
+
+static int parse_manifest(stance_model *m, const char *dir, char *err)
+{
+    cJSON *root = cJSON_Parse(m->manifest_text);
+    const cJSON *v;
+    int rc = STANCE_EMODEL;
+    if (!root || !cJSON_IsObject(root)) {
+        fail(err, "'%s/%s' is not valid JSON", dir, MODEL_MANIFEST);
+        goto out;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(root, "format");
+    if (!cJSON_IsString(v) || strcmp(v->valuestring, "stance-model")) {
+        fail(err, "'%s/%s' is not a stance model manifest", dir, MODEL_MANIFEST);
+        goto out;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (!cJSON_IsNumber(v) || v->valuedouble != STANCE_MODEL_FORMAT) {
+        snprintf(err, STANCE_ERRBUF,
+                 "'%s' has model format version %g; this stance reads version %d",
+                 dir, cJSON_IsNumber(v) ? v->valuedouble : 0.0, STANCE_MODEL_FORMAT);
+        goto out;
+    }
+#define NEED(name, test)                                                      \
+    v = cJSON_GetObjectItemCaseSensitive(root, name);                         \
+    if (!(test)) {                                                            \
+        fail(err, "'%s/manifest.json': missing or invalid '%s'", dir, name);  \
+        goto out;                                                             \
+    }
+    NEED("field", cJSON_IsString(v) && v->valuestring[0]);
+    if (!(m->field = strdup(v->valuestring))) {
+        rc = STANCE_ENOMEM;
+        goto out;
+    }
+    NEED("labels", cJSON_IsArray(v) && cJSON_GetArraySize(v) >= 2 &&
+                       cJSON_GetArraySize(v) <= STANCE_MAX_LABELS);
+    m->nlabels = (size_t)cJSON_GetArraySize(v);
+    if (!(m->labels = calloc(m->nlabels, sizeof *m->labels))) {
+        rc = STANCE_ENOMEM;
+        goto out;
+    }
+    const cJSON *l;
+    size_t i = 0;
+    cJSON_ArrayForEach(l, v) {
+        if (!cJSON_IsString(l)) {
+            fail(err, "'%s/manifest.json': a label is not a string", dir, NULL);
+            goto out;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(m->labels[j], l->valuestring)) {
+                fail(err, "'%s/manifest.json': label '%s' appears twice", dir,
+                     l->valuestring);
+                goto out;
+            }
+        if (!(m->labels[i++] = strdup(l->valuestring))) {
+            rc = STANCE_ENOMEM;
+            goto out;
+        }
+    }
+    NEED("ngram_config", cJSON_IsString(v) &&
+                             !stance_ngram_config_parse(v->valuestring, &m->ngrams));
+    NEED("no_punct", cJSON_IsBool(v));
+    m->token_flags = cJSON_IsTrue(v) ? STANCE_TOK_NO_PUNCT : 0;
+    NEED("weighting", cJSON_IsString(v) && (!strcmp(v->valuestring, "tfidf") ||
+                                            !strcmp(v->valuestring, "binary")));
+    m->weighting = strcmp(v->valuestring, "tfidf") ? STANCE_WEIGHT_BINARY
+                                                    : STANCE_WEIGHT_TFIDF;
+    NEED("kernel", cJSON_IsString(v) && (!strcmp(v->valuestring, "linear") ||
+                                         !strcmp(v->valuestring, "rbf")));
+    m->rbf = !strcmp(v->valuestring, "rbf");
+    NEED("probability", cJSON_IsBool(v));
+    m->probability = cJSON_IsTrue(v);
+    NEED("vocab_size", cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+                           v->valuedouble < 1e9 &&
+                           v->valuedouble == (double)(long)v->valuedouble);
+    m->vocab_size = (size_t)v->valuedouble;
+#undef NEED
+    rc = 0;
+out:
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
+                       char *err)
+{
+    char *p = text->data, *end = text->data + text->len;
+    size_t line = 0;
+    if (!(m->idf = malloc((m->vocab_size ? m->vocab_size : 1) * sizeof *m->idf)))
+        return STANCE_ENOMEM;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) {
+            snprintf(err, STANCE_ERRBUF, "'%s/%s' is truncated (no newline at the end)",
+                     dir, MODEL_VOCAB);
+            return STANCE_EMODEL;
+        }
+        *nl = '\0';
+        line++;
+        char *tab1 = strchr(p, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        char *num_end;
+        unsigned long idx = tab1 ? strtoul(p, &num_end, 10) : 0;
+        int bad = !tab2 || idx != line || num_end != tab1 || line > m->vocab_size;
+        double idf = 0;
+        if (!bad) {
+            errno = 0;
+            idf = strtod(tab1 + 1, &num_end);
+            bad = num_end != tab2 || errno || !isfinite(idf) || idf <= 0;
+        }
+        char *key = tab2 ? tab2 + 1 : NULL;
+        size_t klen = key ? (size_t)(nl - key) : 0;
+        if (!bad)
+            bad = klen < 3 || key[1] != ':' ||
+                  (key[0] != STANCE_NGRAM_WORD && key[0] != STANCE_NGRAM_CHAR);
+        if (bad) {
+            snprintf(err, STANCE_ERRBUF, "'%s/%s' line %zu is malformed", dir,
+                     MODEL_VOCAB, line);
+            return STANCE_EMODEL;
+        }
+        uint32_t id;
+        int added;
+        if (stance_keymap_intern(&m->vocab, key[0], key + 2, klen - 2,
+                                 stance_hash(key[0], key + 2, klen - 2), &id, &added))
+            return STANCE_ENOMEM;
+        if (!added) {
+            snprintf(err, STANCE_ERRBUF, "'%s/%s' line %zu repeats a key", dir,
+                     MODEL_VOCAB, line);
+            return STANCE_EMODEL;
+        }
+        m->idf[id] = idf;
+        p = nl + 1;
+    }
+    if (line != m->vocab_size) {
+        snprintf(err, STANCE_ERRBUF,
+                 "'%s/%s' has %zu entries but the manifest says %zu", dir,
+                 MODEL_VOCAB, line, m->vocab_size);
+        return STANCE_EMODEL;
+    }
+    return 0;
+}
+
+int stance_model_load(const char *dir, stance_model **out, char *err)
+{
+    stance_model *m = calloc(1, sizeof *m);
+    stance_buf path = {0}, text = {0};
+    int rc = STANCE_ENOMEM;
+    *out = NULL;
+    err[0] = '\0';
+    if (!m)
+        return rc;
+    const char *files[] = {MODEL_MANIFEST, MODEL_VOCAB, MODEL_SVM};
+    for (int f = 0; f < 3; f++) {
+        stance_buf_reset(&path);
+        stance_buf_reset(&text);
+        if (stance_buf_addf(&path, "%s/%s", dir, files[f]))
+            goto out;
+        rc = stance_read_file(path.data, &text);
+        if (rc == STANCE_EIO) {
+            snprintf(err, STANCE_ERRBUF, "cannot read model file '%s': %s", path.data,
+                     strerror(errno));
+            rc = STANCE_EMODEL;
+        }
+        if (rc)
+            goto out;
+        if (f == 0) {
+            if (!(m->manifest_text = strdup(text.data))) {
+                rc = STANCE_ENOMEM;
+                goto out;
+            }
+            rc = parse_manifest(m, dir, err);
+        } else if (f == 1) {
+            rc = parse_vocab(m, dir, &text, err);
+        } else {
+            rc = stance_svm_parse(text.data, text.len, m, err);
+            if (rc == STANCE_EMODEL) {
+                char why[STANCE_ERRBUF];
+                snprintf(why, sizeof why, "%s", err);
+                snprintf(err, STANCE_ERRBUF, "'%.100s/%s': %.120s", dir, MODEL_SVM, why);
+            }
+        }
+        if (rc)
+            goto out;
+    }
+    *out = m;
+    m = NULL;
+out:
+    stance_model_free(&m);
+    stance_buf_release(&path);
+    stance_buf_release(&text);
+    return rc;
+}
+
+void stance_model_free(stance_model **mp)
+{
+    stance_model *m = *mp;
+    if (!m)
+        return;
+    free(m->manifest_text);
+    free(m->field);
+    for (size_t i = 0; m->labels && i < m->nlabels; i++)
+        free(m->labels[i]);
+    free(m->labels);
+    stance_keymap_release(&m->vocab);
+    free(m->idf);
+    free(m->class_label);
+    free(m->rho);
+    free(m->prob_a);
+    free(m->prob_b);
+    free(m->w);
+    if (m->svm) {
+        for (int i = 0; i < m->svm->l; i++)
+            free(m->svm->SV[i]);
+        free(m->svm->SV);
+        for (int i = 0; i + 1 < m->svm->nr_class; i++)
+            free(m->svm->sv_coef[i]);
+        free(m->svm->sv_coef);
+        free(m->svm->label);
+        free(m->svm->nSV);
+        free(m->svm);
+    }
+    free(m);
+    *mp = NULL;
+}
+
+const char *stance_model_field(const stance_model *m) { return m->field; }
+size_t stance_model_label_count(const stance_model *m) { return m->nlabels; }
+const char *stance_model_label(const stance_model *m, size_t i)
+{
+    return i < m->nlabels ? m->labels[i] : NULL;
+}
+const stance_ngram_config *stance_model_ngram_config(const stance_model *m)
+{
+    return &m->ngrams;
+}
+unsigned stance_model_token_flags(const stance_model *m) { return m->token_flags; }
+size_t stance_model_vocab_size(const stance_model *m) { return m->vocab_size; }
+const char *stance_model_manifest(const stance_model *m) { return m->manifest_text; }
+int stance_model_has_probability(const stance_model *m) { return m->probability; }
+
+typedef struct {
+    const stance_model *m;
+    stance_features *x;
+} hit_ctx;
+
+static int hit_one(void *ctx, int kind, const char *key, size_t len)
+{
+    hit_ctx *h = ctx;
+    long id = stance_keymap_find(&h->m->vocab, kind, key, len,
+                                 stance_hash(kind, key, len));
+    return id < 0 ? 0 : stance_features_hit(h->x, (uint32_t)id, 1);
+}
+
+int stance_model_features_from_tokens(const stance_model *m,
+                                      const stance_tokens *toks,
+                                      stance_buf *scratch, stance_features *x)
+{
+    hit_ctx h = {m, x};
+    x->nhits = 0;
+    int rc = stance_ngrams_each(toks, &m->ngrams, scratch, hit_one, &h);
+    if (rc)
+        return rc;
+    return stance_features_finish(x, m->idf, m->vocab_size, m->weighting);
+}
+
+int stance_model_features_from_counts(const stance_model *m,
+                                      const stance_ngram_counts *c,
+                                      stance_features *x)
+{
+    x->nhits = 0;
+    for (size_t i = 0; i < c->keys.n; i++) {
+        const char *k = c->keys.pool.data + c->keys.key_off[i];
+        size_t len = c->keys.key_len[i] - 1;
+        long id = stance_keymap_find(&m->vocab, k[0], k + 1, len,
+                                     stance_hash(k[0], k + 1, len));
+        if (id >= 0 && stance_features_hit(x, (uint32_t)id, c->count[i]))
+            return STANCE_ENOMEM;
+    }
+    return stance_features_finish(x, m->idf, m->vocab_size, m->weighting);
+}
+
+static void decision_values(const stance_model *m, const stance_features *x,
+                            double *dec)
+{
+    size_t np = m->npairs;
+    for (size_t p = 0; p < np; p++)
+        dec[p] = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const double *w = m->w + (size_t)(x->index[i] - 1) * np;
+        double v = x->value[i];
+        for (size_t p = 0; p < np; p++)
+            dec[p] += v * w[p];
+    }
+    for (size_t p = 0; p < np; p++)
+        dec[p] -= m->rho[p];
+}
+
+static double sigmoid(double dec, double a, double b)
+{
+    double f = dec * a + b;
+    /* the two forms avoid overflow of exp on either side */
+    return f >= 0 ? exp(-f) / (1.0 + exp(-f)) : 1.0 / (1.0 + exp(f));
+}
+
+void stance_couple_probabilities(size_t k, double **r, double *p)
+{
+    double Q[STANCE_MAX_LABELS][STANCE_MAX_LABELS], Qp[STANCE_MAX_LABELS];
+    size_t max_iter = k > 100 ? k : 100;
+    double eps = 0.005 / (double)k;
+    for (size_t t = 0; t < k; t++) {
+        p[t] = 1.0 / (double)k;
+        Q[t][t] = 0;
+        for (size_t j = 0; j < t; j++) {
+            Q[t][t] += r[j][t] * r[j][t];
+            Q[t][j] = Q[j][t];
+        }
+        for (size_t j = t + 1; j < k; j++) {
+            Q[t][t] += r[j][t] * r[j][t];
+            Q[t][j] = -r[j][t] * r[t][j];
+        }
+    }
+    for (size_t iter = 0; iter < max_iter; iter++) {
+        double pQp = 0;
+        for (size_t t = 0; t < k; t++) {
+            Qp[t] = 0;
+            for (size_t j = 0; j < k; j++)
+                Qp[t] += Q[t][j] * p[j];
+            pQp += p[t] * Qp[t];
+        }
+        double max_error = 0;
+        for (size_t t = 0; t < k; t++) {
+            double e = fabs(Qp[t] - pQp);
+            if (e > max_error)
+                max_error = e;
+        }
+        if (max_error < eps)
+            break;
+        for (size_t t = 0; t < k; t++) {
+            double diff = (-Qp[t] + pQp) / Q[t][t];
+            p[t] += diff;
+            pQp = (pQp + diff * (diff * Q[t][t] + 2 * Qp[t])) / (1 + diff) / (1 + diff);
+            for (size_t j = 0; j < k; j++) {
+                Qp[j] = (Qp[j] + diff * Q[t][j]) / (1 + diff);
+                p[j] /= (1 + diff);
+            }
+        }
+    }
+}
+
+int stance_model_predict(const stance_model *m, const stance_features *x,
+                         stance_prediction *pred)
+{
+    size_t k = m->nlabels;
+    double dec[STANCE_MAX_LABELS * (STANCE_MAX_LABELS - 1) / 2];
+    double prob[STANCE_MAX_LABELS];
+    memset(pred, 0, sizeof *pred);
+    if (m->rbf) {
+        struct svm_node *nodes = malloc((x->n + 1) * sizeof *nodes);
+        if (!nodes)
+            return STANCE_ENOMEM;
+        for (size_t i = 0; i < x->n; i++)
+            nodes[i] = (struct svm_node){x->index[i], x->value[i]};
+        nodes[x->n].index = -1;
+        if (m->probability) {
+            svm_predict_probability(m->svm, nodes, prob);
+        } else {
+            svm_predict_values(m->svm, nodes, dec);
+        }
+        free(nodes);
+    } else {
+        decision_values(m, x, dec);
+    }
+    size_t best = 0;
+    if (m->probability) {
+        if (!m->rbf) {
+            double r_rows[STANCE_MAX_LABELS][STANCE_MAX_LABELS];
+            double *r[STANCE_MAX_LABELS];
+            for (size_t i = 0; i < k; i++)
+                r[i] = r_rows[i];
+            const double min_prob = 1e-7;
+            size_t p = 0;
+            for (size_t i = 0; i < k; i++)
+                for (size_t j = i + 1; j < k; j++, p++) {
+                    double s = sigmoid(dec[p], m->prob_a[p], m->prob_b[p]);
+                    s = fmin(fmax(s, min_prob), 1 - min_prob);
+                    r[i][j] = s;
+                    r[j][i] = 1 - s;
+                }
+            if (k == 2) {
+                prob[0] = r[0][1];
+                prob[1] = r[1][0];
+            } else {
+                stance_couple_probabilities(k, r, prob);
+            }
+        }
+        for (size_t i = 1; i < k; i++)
+            if (prob[i] > prob[best])
+                best = i;
+        for (size_t i = 0; i < k; i++)
+            pred->prob[m->class_label[i]] = prob[i];
+    } else {
+        int votes[STANCE_MAX_LABELS] = {0};
+        size_t p = 0;
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = i + 1; j < k; j++, p++)
+                votes[dec[p] > 0 ? i : j]++;
+        for (size_t i = 1; i < k; i++)
+            if (votes[i] > votes[best])
+                best = i;
+        pred->prob[m->class_label[best]] = 1.0;
+    }
+    pred->label = (size_t)m->class_label[best];
+    return 0;
+}
+
+/* Sign with which pair p's decision value counts toward libsvm class c:
+ * +1 when c is the pair's first class, -1 when its second, 0 otherwise. */
+static int pair_sign(size_t k, size_t p, size_t c)
+{
+    size_t q = 0;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++, q++)
+            if (q == p)
+                return i == c ? 1 : j == c ? -1 : 0;
+    return 0;
+}
+
+static size_t class_of_label(const stance_model *m, size_t label)
+{
+    for (size_t c = 0; c < m->nlabels; c++)
+        if ((size_t)m->class_label[c] == label)
+            return c;
+    return 0;
+}
+
+static void keep_top(stance_contribution *top, size_t *n, size_t k,
+                     uint32_t feature, double value, int largest)
+{
+    /* insertion into a short sorted list; k is small */
+    size_t i = *n;
+    if (i == k) {
+        double worst = top[k - 1].contribution;
+        if (largest ? value <= worst : value >= worst)
+            return;
+        i = k - 1;
+    } else {
+        (*n)++;
+    }
+    while (i > 0 && (largest ? top[i - 1].contribution < value
+                             : top[i - 1].contribution > value)) {
+        top[i] = top[i - 1];
+        i--;
+    }
+    top[i] = (stance_contribution){feature, value};
+}
+
+int stance_model_explain(const stance_model *m, const stance_features *x,
+                         size_t label, size_t k, stance_contribution *toward,
+                         size_t *n_toward, stance_contribution *against,
+                         size_t *n_against, double *score, double *bias)
+{
+    if (m->rbf || label >= m->nlabels)
+        return STANCE_EARG;
+    size_t c = class_of_label(m, label);
+    int sign[STANCE_MAX_LABELS * (STANCE_MAX_LABELS - 1) / 2];
+    double dec[STANCE_MAX_LABELS * (STANCE_MAX_LABELS - 1) / 2];
+    decision_values(m, x, dec);
+    *bias = 0;
+    *score = 0;
+    for (size_t p = 0; p < m->npairs; p++) {
+        sign[p] = pair_sign(m->nlabels, p, c);
+        *bias -= sign[p] * m->rho[p];
+        *score += sign[p] * dec[p];
+    }
+    *n_toward = *n_against = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const double *w = m->w + (size_t)(x->index[i] - 1) * m->npairs;
+        double wsum = 0;
+        for (size_t p = 0; p < m->npairs; p++)
+            wsum += sign[p] * w[p];
+        double contribution = x->value[i] * wsum;
+        uint32_t f = (uint32_t)(x->index[i] - 1);
+        if (contribution > 0 && k)
+            keep_top(toward, n_toward, k, f, contribution, 1);
+        else if (contribution < 0 && k)
+            keep_top(against, n_against, k, f, contribution, 0);
+    }
+    return 0;
+}
+
+int stance_model_top_features(const stance_model *m, size_t label, size_t k,
+                              stance_contribution *top, size_t *n)
+{
+    if (m->rbf || label >= m->nlabels)
+        return STANCE_EARG;
+    size_t c = class_of_label(m, label);
+    int sign[STANCE_MAX_LABELS * (STANCE_MAX_LABELS - 1) / 2];
+    for (size_t p = 0; p < m->npairs; p++)
+        sign[p] = pair_sign(m->nlabels, p, c);
+    *n = 0;
+    for (size_t f = 0; f < m->vocab_size && k; f++) {
+        double wsum = 0;
+        for (size_t p = 0; p < m->npairs; p++)
+            wsum += sign[p] * m->w[f * m->npairs + p];
+        if (wsum > 0)
+            keep_top(top, n, k, (uint32_t)f, wsum, 1);
+    }
+    return 0;
+}
+
+int stance_model_feature_key(const stance_model *m, uint32_t feature,
+                             stance_buf *out)
+{
+    if (feature >= m->vocab.n)
+        return STANCE_EARG;
+    return stance_keymap_key(&m->vocab, feature, out);
+}

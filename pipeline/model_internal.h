@@ -1,0 +1,51 @@
+/* model_internal.h: the model bundle's layout, shared by the loader, the
+ * predictor and the trainer. */
+#ifndef STANCE_MODEL_INTERNAL_H
+#define STANCE_MODEL_INTERNAL_H
+
+#include <libsvm/svm.h>
+
+#include "internal.h"
+
+#define MODEL_MANIFEST "manifest.json"
+#define MODEL_VOCAB "vocab.tsv"
+#define MODEL_SVM "svm.model"
+
+struct stance_model {
+    char *manifest_text;
+    char *field;
+    char **labels; /* our label index order (sorted) */
+    size_t nlabels;
+    stance_ngram_config ngrams;
+    unsigned token_flags;
+    stance_weighting weighting;
+    int probability;
+    stance_keymap vocab; /* id = 0-based feature index */
+    double *idf;
+    size_t vocab_size;
+    /* libsvm's side, in libsvm's class order */
+    int rbf;
+    size_t npairs;
+    int *class_label;    /* libsvm class position -> our label index */
+    double *rho, *prob_a, *prob_b;
+    double *w;           /* linear: w[feature * npairs + pair] */
+    struct svm_model *svm; /* rbf: the model itself, for libsvm to predict */
+};
+
+/* Appends one n-gram hit; stance_features_finish weighs and normalizes. */
+int stance_features_hit(stance_features *f, uint32_t feature, uint32_t count);
+int stance_features_finish(stance_features *f, const double *idf,
+                           size_t vocab_size, stance_weighting weighting);
+
+/* Parses libsvm's text model format (svm_save_model's output) into m's
+ * libsvm side, validating everything; never trusts the file. */
+int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err);
+
+/* Pairwise coupling of libsvm's probability estimates (Wu, Lin and Weng
+ * 2004, their second method, as libsvm runs it). */
+void stance_couple_probabilities(size_t k, double **r, double *p);
+
+/* Reads a whole file; NUL-terminated. */
+int stance_read_file(const char *path, stance_buf *out);
+
+#endif

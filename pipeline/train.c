@@ -1,0 +1,813 @@
+/* train.c: from labelled n-gram counts to a model directory: vocabulary
+ * selection, TF-IDF weighting, libsvm C-SVC with class weights, seeded
+ * stratified cross-validation (folds and grid points run in parallel
+ * processes), Platt scaling, and an atomic write of the result. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#include "model_internal.h"
+
+struct stance_trainset {
+    stance_keymap dict;   /* every n-gram seen */
+    uint32_t *df;         /* by dict id */
+    size_t df_cap;
+    uint64_t *entries;    /* (dict id << 32 | count), docs back to back */
+    size_t nentries, entries_cap;
+    size_t *doc_start;    /* by doc, into entries; one extra at the end */
+    size_t *doc_label;    /* by doc, index into label_names */
+    size_t ndocs, docs_cap;
+    char **label_names;   /* in order of first appearance */
+    size_t nlabels;
+};
+
+void stance_train_options_default(stance_train_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->field = "stance";
+    stance_ngram_config_default(&o->ngrams);
+    o->weighting = STANCE_WEIGHT_TFIDF;
+    o->min_df = 2;
+    o->C = 1;
+    o->balanced = 1;
+    o->probability = 1;
+    o->seed = 1;
+    o->cache_mb = 200;
+    o->jobs = 1;
+}
+
+int stance_trainset_new(const stance_train_options *o, stance_trainset **ts)
+{
+    (void)o;
+    *ts = calloc(1, sizeof **ts);
+    if (!*ts)
+        return STANCE_ENOMEM;
+    (*ts)->doc_start = calloc(1, sizeof *(*ts)->doc_start);
+    return (*ts)->doc_start ? 0 : STANCE_ENOMEM;
+}
+
+size_t stance_trainset_size(const stance_trainset *ts) { return ts->ndocs; }
+
+void stance_trainset_free(stance_trainset **tsp)
+{
+    stance_trainset *ts = *tsp;
+    if (!ts)
+        return;
+    stance_keymap_release(&ts->dict);
+    free(ts->df);
+    free(ts->entries);
+    free(ts->doc_start);
+    free(ts->doc_label);
+    for (size_t i = 0; i < ts->nlabels; i++)
+        free(ts->label_names[i]);
+    free(ts->label_names);
+    free(ts);
+    *tsp = NULL;
+}
+
+int stance_trainset_add(stance_trainset *ts, const stance_ngram_counts *c,
+                        const char *label)
+{
+    size_t li = 0;
+    while (li < ts->nlabels && strcmp(ts->label_names[li], label))
+        li++;
+    if (li == ts->nlabels) {
+        if (ts->nlabels == STANCE_MAX_LABELS)
+            return STANCE_EDATA;
+        char **names = realloc(ts->label_names, (ts->nlabels + 1) * sizeof *names);
+        if (!names)
+            return STANCE_ENOMEM;
+        ts->label_names = names;
+        if (!(names[ts->nlabels] = strdup(label)))
+            return STANCE_ENOMEM;
+        ts->nlabels++;
+    }
+    if (ts->ndocs + 2 > ts->docs_cap) {
+        size_t cap = ts->docs_cap ? ts->docs_cap * 2 : 256;
+        size_t *st = realloc(ts->doc_start, cap * sizeof *st);
+        if (!st)
+            return STANCE_ENOMEM;
+        ts->doc_start = st;
+        size_t *lb = realloc(ts->doc_label, cap * sizeof *lb);
+        if (!lb)
+            return STANCE_ENOMEM;
+        ts->doc_label = lb;
+        ts->docs_cap = cap;
+    }
+    if (STANCE_ARRAY_GROW(ts->entries, ts->entries_cap, ts->nentries + c->keys.n))
+        return STANCE_ENOMEM;
+    for (size_t i = 0; i < c->keys.n; i++) {
+        const char *k = c->keys.pool.data + c->keys.key_off[i];
+        size_t len = c->keys.key_len[i] - 1;
+        uint32_t id;
+        int added;
+        if (stance_keymap_intern(&ts->dict, k[0], k + 1, len,
+                                 stance_hash(k[0], k + 1, len), &id, &added))
+            return STANCE_ENOMEM;
+        if (added) {
+            if (STANCE_ARRAY_GROW(ts->df, ts->df_cap, (size_t)id + 1))
+                return STANCE_ENOMEM;
+            ts->df[id] = 0;
+        }
+        ts->df[id]++;
+        ts->entries[ts->nentries++] = ((uint64_t)id << 32) | c->count[i];
+    }
+    ts->doc_label[ts->ndocs] = li;
+    ts->doc_start[++ts->ndocs] = ts->nentries;
+    return 0;
+}
+
+/* ---- the training run ---------------------------------------------------- */
+
+typedef struct {
+    const stance_trainset *ts;
+    const stance_train_options *o;
+    size_t nlabels;
+    char **labels;          /* sorted; label index = libsvm label */
+    size_t *doc_class;      /* by doc: sorted label index */
+    size_t *label_count;
+    int64_t *feature_of;    /* by dict id: feature index or -1 */
+    uint32_t *vocab_ids;    /* by feature: dict id */
+    size_t vocab_size;
+    double *idf;
+    struct svm_problem prob;
+    struct svm_node *node_pool;
+} run;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct {
+    const stance_keymap *m;
+    uint32_t id;
+} dict_ref;
+
+static const stance_keymap *sort_dict;
+
+static int cmp_dict_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    const char *kx = sort_dict->pool.data + sort_dict->key_off[x];
+    const char *ky = sort_dict->pool.data + sort_dict->key_off[y];
+    size_t lx = sort_dict->key_len[x], ly = sort_dict->key_len[y];
+    int c = memcmp(kx, ky, lx < ly ? lx : ly);
+    return c ? c : (lx > ly) - (lx < ly);
+}
+
+static int select_vocab(run *r)
+{
+    const stance_trainset *ts = r->ts;
+    size_t n = ts->dict.n;
+    r->feature_of = malloc((n ? n : 1) * sizeof *r->feature_of);
+    r->vocab_ids = malloc((n ? n : 1) * sizeof *r->vocab_ids);
+    if (!r->feature_of || !r->vocab_ids)
+        return STANCE_ENOMEM;
+    r->vocab_size = 0;
+    for (size_t i = 0; i < n; i++) {
+        r->feature_of[i] = -1;
+        if (ts->df[i] >= (uint32_t)r->o->min_df)
+            r->vocab_ids[r->vocab_size++] = (uint32_t)i;
+    }
+    /* byte order of the readable keys, so the vocabulary does not depend on
+     * the order records arrived in */
+    sort_dict = &ts->dict;
+    qsort(r->vocab_ids, r->vocab_size, sizeof *r->vocab_ids, cmp_dict_id);
+    r->idf = malloc((r->vocab_size ? r->vocab_size : 1) * sizeof *r->idf);
+    if (!r->idf)
+        return STANCE_ENOMEM;
+    for (size_t f = 0; f < r->vocab_size; f++) {
+        uint32_t id = r->vocab_ids[f];
+        r->feature_of[id] = (int64_t)f;
+        /* smoothed idf, as if one extra document held every n-gram; written
+         * with %.17g so the value read back from vocab.tsv is identical */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.17g",
+                 log((1.0 + (double)ts->ndocs) / (1.0 + ts->df[id])) + 1.0);
+        r->idf[f] = strtod(buf, NULL);
+    }
+    return 0;
+}
+
+static int build_problem(run *r)
+{
+    const stance_trainset *ts = r->ts;
+    stance_features x = {0};
+    size_t pool_len = 0, pool_cap = ts->nentries + ts->ndocs;
+    int rc = STANCE_ENOMEM;
+    r->node_pool = malloc(pool_cap * sizeof *r->node_pool);
+    r->prob.x = malloc(ts->ndocs * sizeof *r->prob.x);
+    r->prob.y = malloc(ts->ndocs * sizeof *r->prob.y);
+    if (!r->node_pool || !r->prob.x || !r->prob.y)
+        goto out;
+    r->prob.l = (int)ts->ndocs;
+    size_t *offsets = malloc(ts->ndocs * sizeof *offsets);
+    if (!offsets)
+        goto out;
+    for (size_t d = 0; d < ts->ndocs; d++) {
+        x.nhits = 0;
+        for (size_t e = ts->doc_start[d]; e < ts->doc_start[d + 1]; e++) {
+            int64_t f = r->feature_of[ts->entries[e] >> 32];
+            if (f >= 0 && stance_features_hit(&x, (uint32_t)f, (uint32_t)ts->entries[e])) {
+                free(offsets);
+                goto out;
+            }
+        }
+        if (stance_features_finish(&x, r->idf, r->vocab_size, r->o->weighting)) {
+            free(offsets);
+            goto out;
+        }
+        offsets[d] = pool_len;
+        for (size_t i = 0; i < x.n; i++)
+            r->node_pool[pool_len++] = (struct svm_node){x.index[i], x.value[i]};
+        r->node_pool[pool_len++].index = -1;
+        r->prob.y[d] = (double)r->doc_class[d];
+    }
+    for (size_t d = 0; d < ts->ndocs; d++)
+        r->prob.x[d] = r->node_pool + offsets[d];
+    free(offsets);
+    rc = 0;
+out:
+    stance_features_release(&x);
+    return rc;
+}
+
+static void quiet_libsvm(const char *s) { (void)s; }
+
+static void set_param(const run *r, struct svm_parameter *p, double C,
+                      double gamma, int probability, int *weight_label,
+                      double *weight)
+{
+    memset(p, 0, sizeof *p);
+    p->svm_type = C_SVC;
+    p->kernel_type = r->o->kernel_rbf ? RBF : LINEAR;
+    p->gamma = gamma;
+    p->cache_size = r->o->cache_mb;
+    p->eps = 1e-3;
+    p->C = C;
+    p->shrinking = 1;
+    p->probability = probability;
+    if (r->o->balanced) {
+        for (size_t i = 0; i < r->nlabels; i++) {
+            weight_label[i] = (int)i;
+            weight[i] = (double)r->ts->ndocs /
+                        ((double)r->nlabels * (double)r->label_count[i]);
+        }
+        p->nr_weight = (int)r->nlabels;
+        p->weight_label = weight_label;
+        p->weight = weight;
+    }
+}
+
+/* A small seeded generator of our own, so folds do not depend on the C
+ * library's rand(). */
+static uint64_t next_random(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Stratified folds: each label's documents shuffled, then dealt round. */
+static int assign_folds(const run *r, int k, int *fold)
+{
+    size_t n = r->ts->ndocs;
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return STANCE_ENOMEM;
+    uint64_t state = 0x9E3779B97F4A7C15ULL ^ r->o->seed;
+    size_t dealt = 0;
+    for (size_t c = 0; c < r->nlabels; c++) {
+        size_t m = 0;
+        for (size_t d = 0; d < n; d++)
+            if (r->doc_class[d] == c)
+                order[m++] = d;
+        for (size_t i = m; i > 1; i--) {
+            size_t j = (size_t)(next_random(&state) % i);
+            size_t t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
+        for (size_t i = 0; i < m; i++)
+            fold[order[i]] = (int)((dealt + i) % (size_t)k);
+        dealt += m;
+    }
+    free(order);
+    return 0;
+}
+
+/* One cross-validation fit: train on every fold but `f`, predict fold f. */
+static int cv_fit(const run *r, const int *fold, int f, double C, double gamma,
+                  int *pred)
+{
+    size_t n = r->ts->ndocs, m = 0;
+    struct svm_problem sub;
+    int wl[STANCE_MAX_LABELS];
+    double w[STANCE_MAX_LABELS];
+    struct svm_parameter p;
+    sub.x = malloc(n * sizeof *sub.x);
+    sub.y = malloc(n * sizeof *sub.y);
+    if (!sub.x || !sub.y) {
+        free(sub.x);
+        free(sub.y);
+        return STANCE_ENOMEM;
+    }
+    for (size_t d = 0; d < n; d++)
+        if (fold[d] != f) {
+            sub.x[m] = r->prob.x[d];
+            sub.y[m++] = r->prob.y[d];
+        }
+    sub.l = (int)m;
+    set_param(r, &p, C, gamma, 0, wl, w);
+    struct svm_model *model = svm_train(&sub, &p);
+    for (size_t d = 0; d < n; d++)
+        if (fold[d] == f)
+            pred[d] = (int)svm_predict(model, r->prob.x[d]);
+    svm_free_and_destroy_model(&model);
+    free(sub.x);
+    free(sub.y);
+    return 0;
+}
+
+typedef struct {
+    double C, gamma;
+    double accuracy, macro_f1;
+} grid_point;
+
+/* Runs every (grid point, fold) fit, spread over o->jobs processes; fills
+ * each point's scores. Results do not depend on the number of jobs. */
+static int cross_validate(const run *r, grid_point *pts, size_t npts, int k)
+{
+    size_t n = r->ts->ndocs, ntasks = npts * (size_t)k;
+    int *fold = malloc(n * sizeof *fold);
+    int *pred = malloc(npts * n * sizeof *pred);
+    int rc = STANCE_ENOMEM;
+    int jobs = r->o->jobs > 1 ? r->o->jobs : 1;
+    pid_t pids[64];
+    int fds[64];
+    int nchild = 0;
+    if (!fold || !pred)
+        goto out;
+    if ((rc = assign_folds(r, k, fold)))
+        goto out;
+    if (jobs > 64)
+        jobs = 64;
+    if ((size_t)jobs > ntasks)
+        jobs = (int)ntasks;
+    /* children take tasks j, j+jobs, ...; the parent takes share 0 */
+    for (int j = 1; j < jobs; j++) {
+        int pfd[2];
+        if (pipe(pfd))
+            break;
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(pfd[0]);
+            close(pfd[1]);
+            break;
+        }
+        if (pid == 0) {
+            close(pfd[0]);
+            for (size_t t = (size_t)j; t < ntasks; t += (size_t)jobs) {
+                size_t pt = t / (size_t)k;
+                int f = (int)(t % (size_t)k);
+                if (cv_fit(r, fold, f, pts[pt].C, pts[pt].gamma, pred + pt * n))
+                    _exit(1);
+                for (size_t d = 0; d < n; d++)
+                    if (fold[d] == f) {
+                        int32_t rec[2] = {(int32_t)(pt * n + d), pred[pt * n + d]};
+                        if (write(pfd[1], rec, sizeof rec) != sizeof rec)
+                            _exit(1);
+                    }
+            }
+            _exit(0);
+        }
+        close(pfd[1]);
+        pids[nchild] = pid;
+        fds[nchild++] = pfd[0];
+    }
+    int share = nchild + 1;
+    for (size_t t = 0; t < ntasks; t++) {
+        size_t owner = t % (size_t)jobs;
+        if (owner != 0 && owner < (size_t)share)
+            continue;
+        size_t pt = t / (size_t)k;
+        if (r->o->progress) {
+            char what[96];
+            snprintf(what, sizeof what, "cross-validation: C=%g fold %d/%d", pts[pt].C,
+                     (int)(t % (size_t)k) + 1, k);
+            r->o->progress(r->o->progress_ctx, what);
+        }
+        if ((rc = cv_fit(r, fold, (int)(t % (size_t)k), pts[pt].C, pts[pt].gamma,
+                         pred + pt * n)))
+            goto out;
+    }
+    rc = 0;
+    for (int c = 0; c < nchild; c++) {
+        int32_t rec[2];
+        ssize_t got;
+        while ((got = read(fds[c], rec, sizeof rec)) == sizeof rec)
+            if (rec[0] >= 0 && (size_t)rec[0] < npts * n)
+                pred[rec[0]] = rec[1];
+        close(fds[c]);
+        int status;
+        if (waitpid(pids[c], &status, 0) < 0 || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0)
+            rc = STANCE_ENOMEM;
+    }
+    nchild = 0;
+    if (rc)
+        goto out;
+    for (size_t pt = 0; pt < npts; pt++) {
+        size_t confusion[STANCE_MAX_LABELS * STANCE_MAX_LABELS] = {0};
+        stance_metrics mt;
+        for (size_t d = 0; d < n; d++)
+            confusion[r->doc_class[d] * r->nlabels + (size_t)pred[pt * n + d]]++;
+        stance_metrics_compute(r->nlabels, confusion, &mt);
+        pts[pt].accuracy = mt.accuracy;
+        pts[pt].macro_f1 = mt.macro_f1;
+    }
+out:
+    for (int c = 0; c < nchild; c++) {
+        close(fds[c]);
+        waitpid(pids[c], NULL, 0);
+    }
+    free(fold);
+    free(pred);
+    return rc;
+}
+
+/* ---- writing the model directory --------------------------------------- */
+
+static int write_all(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return STANCE_EIO;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            close(fd);
+            return STANCE_EIO;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) || close(fd))
+        return STANCE_EIO;
+    return 0;
+}
+
+static int fsync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return STANCE_EIO;
+    int rc = fsync(fd) ? STANCE_EIO : 0;
+    close(fd);
+    return rc;
+}
+
+static void remove_model_dir(const char *dir)
+{
+    const char *files[] = {MODEL_MANIFEST, MODEL_VOCAB, MODEL_SVM};
+    char path[4096];
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+static int install_dir(const char *tmp, const char *dir, char *err)
+{
+    struct stat st;
+    char path[4096];
+    if (stat(dir, &st) != 0) {
+        if (rename(tmp, dir) == 0)
+            return 0;
+        snprintf(err, STANCE_ERRBUF, "cannot rename '%.100s' to '%.100s': %s", tmp,
+                 dir, strerror(errno));
+        return STANCE_EIO;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, MODEL_MANIFEST);
+    if (!S_ISDIR(st.st_mode) || access(path, F_OK) != 0) {
+        snprintf(err, STANCE_ERRBUF,
+                 "'%.150s' exists and is not a stance model directory; not replacing it",
+                 dir);
+        return STANCE_EIO;
+    }
+    /* swap atomically: no moment without a complete model at dir */
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+        remove_model_dir(tmp);
+        return 0;
+    }
+    snprintf(path, sizeof path, "%s.old", tmp);
+    if (rename(dir, path) == 0) {
+        if (rename(tmp, dir) == 0) {
+            remove_model_dir(path);
+            return 0;
+        }
+        rename(path, dir);
+    }
+    snprintf(err, STANCE_ERRBUF, "cannot replace '%.200s': %s", dir, strerror(errno));
+    return STANCE_EIO;
+}
+
+static int write_vocab(const run *r, const char *path)
+{
+    stance_buf b = {0};
+    int rc = 0;
+    for (size_t f = 0; f < r->vocab_size && !rc; f++) {
+        rc = stance_buf_addf(&b, "%zu\t%.17g\t", f + 1, r->idf[f]);
+        if (!rc)
+            rc = stance_keymap_key(&r->ts->dict, r->vocab_ids[f], &b);
+        if (!rc)
+            rc = stance_buf_addc(&b, '\n');
+    }
+    if (!rc)
+        rc = write_all(path, b.data ? b.data : "", b.len);
+    stance_buf_release(&b);
+    return rc;
+}
+
+static int write_manifest(const run *r, const char *path, double C, double gamma,
+                          const grid_point *cv, const grid_point *grid,
+                          size_t ngrid, stance_buf *report)
+{
+    const stance_train_options *o = r->o;
+    char cfg[STANCE_NGRAM_CONFIG_MAX];
+    cJSON *root = cJSON_CreateObject(), *counts, *arr;
+    int rc = STANCE_ENOMEM;
+    char *text = NULL;
+    stance_ngram_config_format(&o->ngrams, cfg);
+    if (!root)
+        return rc;
+    cJSON_AddStringToObject(root, "format", "stance-model");
+    cJSON_AddNumberToObject(root, "version", STANCE_MODEL_FORMAT);
+    cJSON_AddStringToObject(root, "field", o->field);
+    arr = cJSON_AddArrayToObject(root, "labels");
+    for (size_t i = 0; arr && i < r->nlabels; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(r->labels[i]));
+    cJSON_AddStringToObject(root, "ngram_config", cfg);
+    cJSON_AddBoolToObject(root, "no_punct", (o->token_flags & STANCE_TOK_NO_PUNCT) != 0);
+    cJSON_AddStringToObject(root, "weighting",
+                            o->weighting == STANCE_WEIGHT_TFIDF ? "tfidf" : "binary");
+    cJSON_AddNumberToObject(root, "min_df", o->min_df);
+    cJSON_AddNumberToObject(root, "vocab_size", (double)r->vocab_size);
+    cJSON_AddStringToObject(root, "kernel", o->kernel_rbf ? "rbf" : "linear");
+    cJSON_AddNumberToObject(root, "C", C);
+    if (o->kernel_rbf)
+        cJSON_AddNumberToObject(root, "gamma", gamma);
+    cJSON_AddStringToObject(root, "class_weights", o->balanced ? "balanced" : "none");
+    cJSON_AddBoolToObject(root, "probability", o->probability != 0);
+    cJSON_AddNumberToObject(root, "seed", o->seed);
+    cJSON_AddNumberToObject(root, "train_total", (double)r->ts->ndocs);
+    counts = cJSON_AddObjectToObject(root, "train_counts");
+    for (size_t i = 0; counts && i < r->nlabels; i++)
+        cJSON_AddNumberToObject(counts, r->labels[i], (double)r->label_count[i]);
+    if (cv) {
+        cJSON *c = cJSON_AddObjectToObject(root, "cv");
+        cJSON_AddNumberToObject(c, "folds", o->cv_folds);
+        cJSON_AddNumberToObject(c, "accuracy", round(cv->accuracy * 1e6) / 1e6);
+        cJSON_AddNumberToObject(c, "macro_f1", round(cv->macro_f1 * 1e6) / 1e6);
+    } else {
+        cJSON_AddNullToObject(root, "cv");
+    }
+    if (ngrid) {
+        arr = cJSON_AddArrayToObject(root, "grid");
+        for (size_t i = 0; arr && i < ngrid; i++) {
+            cJSON *g = cJSON_CreateObject();
+            cJSON_AddNumberToObject(g, "C", grid[i].C);
+            if (o->kernel_rbf)
+                cJSON_AddNumberToObject(g, "gamma", grid[i].gamma);
+            cJSON_AddNumberToObject(g, "accuracy", round(grid[i].accuracy * 1e6) / 1e6);
+            cJSON_AddNumberToObject(g, "macro_f1", round(grid[i].macro_f1 * 1e6) / 1e6);
+            cJSON_AddItemToArray(arr, g);
+        }
+    }
+    cJSON_AddStringToObject(root, "stance_version", STANCE_VERSION);
+    text = cJSON_Print(root);
+    if (!text)
+        goto out;
+    if (report && (stance_buf_adds(report, text) || stance_buf_addc(report, '\n')))
+        goto out;
+    stance_buf b = {0};
+    if (stance_buf_adds(&b, text) || stance_buf_addc(&b, '\n')) {
+        stance_buf_release(&b);
+        goto out;
+    }
+    rc = write_all(path, b.data, b.len);
+    stance_buf_release(&b);
+out:
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int check_labels(run *r, char *err)
+{
+    const stance_trainset *ts = r->ts;
+    if (ts->ndocs == 0) {
+        snprintf(err, STANCE_ERRBUF, "no training records");
+        return STANCE_EDATA;
+    }
+    if (ts->nlabels < 2) {
+        snprintf(err, STANCE_ERRBUF,
+                 "only one label ('%.100s') in field '%.60s'; a classifier needs two or more",
+                 ts->label_names[0], r->o->field);
+        return STANCE_EDATA;
+    }
+    r->nlabels = ts->nlabels;
+    r->labels = malloc(ts->nlabels * sizeof *r->labels);
+    r->label_count = calloc(ts->nlabels, sizeof *r->label_count);
+    r->doc_class = malloc(ts->ndocs * sizeof *r->doc_class);
+    if (!r->labels || !r->label_count || !r->doc_class)
+        return STANCE_ENOMEM;
+    memcpy(r->labels, ts->label_names, ts->nlabels * sizeof *r->labels);
+    qsort(r->labels, r->nlabels, sizeof *r->labels, cmp_str);
+    size_t map[STANCE_MAX_LABELS];
+    for (size_t i = 0; i < ts->nlabels; i++)
+        for (size_t j = 0; j < r->nlabels; j++)
+            if (!strcmp(ts->label_names[i], r->labels[j]))
+                map[i] = j;
+    for (size_t d = 0; d < ts->ndocs; d++) {
+        r->doc_class[d] = map[ts->doc_label[d]];
+        r->label_count[r->doc_class[d]]++;
+    }
+    int need = r->o->cv_folds > 2 ? r->o->cv_folds : 2;
+    for (size_t i = 0; i < r->nlabels; i++)
+        if (r->label_count[i] < (size_t)need) {
+            snprintf(err, STANCE_ERRBUF,
+                     "label '%.100s' has %zu example%s; at least %d needed%s",
+                     r->labels[i], r->label_count[i], r->label_count[i] == 1 ? "" : "s",
+                     need, need > 2 ? " for the cross-validation folds" : "");
+            return STANCE_EDATA;
+        }
+    return 0;
+}
+
+int stance_train(stance_trainset *ts, const stance_train_options *o,
+                 const char *dir_in, stance_buf *report, char *err)
+{
+    run r = {0};
+    char *dir = NULL, *tmp = NULL;
+    int rc;
+    grid_point cv_point, *grid = NULL;
+    size_t ngrid = 0;
+    struct svm_model *model = NULL;
+    stance_buf path = {0};
+
+    err[0] = '\0';
+    r.ts = ts;
+    r.o = o;
+    svm_set_print_string_function(quiet_libsvm);
+    if ((rc = check_labels(&r, err)))
+        goto out;
+    if ((rc = select_vocab(&r)) || (rc = build_problem(&r)))
+        goto out;
+    if (r.vocab_size == 0) {
+        snprintf(err, STANCE_ERRBUF, "no n-gram occurs in %d or more records; "
+                 "lower --min-df or add data", o->min_df);
+        rc = STANCE_EDATA;
+        goto out;
+    }
+    double gamma = o->gamma > 0 ? o->gamma : 1.0 / (double)r.vocab_size;
+    double C = o->C;
+    int folds = o->cv_folds ? o->cv_folds : 5;
+    if (o->grid) {
+        static const double Cs[] = {0.03, 0.1, 0.3, 1, 3, 10, 30};
+        static const double gammas[] = {0.1, 0.3, 1, 3};
+        size_t nC = sizeof Cs / sizeof *Cs, nG = o->kernel_rbf ? 4 : 1;
+        grid = calloc(nC * nG, sizeof *grid);
+        if (!grid) {
+            rc = STANCE_ENOMEM;
+            goto out;
+        }
+        for (size_t i = 0; i < nC; i++)
+            for (size_t g = 0; g < nG; g++)
+                grid[ngrid++] = (grid_point){Cs[i], o->kernel_rbf ? gammas[g] : gamma, 0, 0};
+        if ((rc = cross_validate(&r, grid, ngrid, folds)))
+            goto out;
+        size_t best = 0;
+        for (size_t i = 1; i < ngrid; i++)
+            if (grid[i].macro_f1 > grid[best].macro_f1 + 1e-12)
+                best = i;
+        C = grid[best].C;
+        gamma = grid[best].gamma;
+        cv_point = grid[best];
+    } else if (o->cv_folds) {
+        cv_point = (grid_point){C, gamma, 0, 0};
+        if ((rc = cross_validate(&r, &cv_point, 1, folds)))
+            goto out;
+    }
+
+    /* the temporary directory sits beside the target, so the final rename
+     * stays on one file system */
+    size_t n = strlen(dir_in);
+    while (n > 1 && dir_in[n - 1] == '/')
+        n--;
+    dir = strndup(dir_in, n);
+    tmp = malloc(n + 16);
+    if (!dir || !tmp) {
+        rc = STANCE_ENOMEM;
+        goto out;
+    }
+    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", dir);
+    if (!mkdtemp(tmp)) {
+        snprintf(err, STANCE_ERRBUF, "cannot create a directory beside '%.200s': %s",
+                 dir, strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        rc = STANCE_EIO;
+        goto out;
+    }
+    chmod(tmp, 0755);
+    if (o->progress)
+        o->progress(o->progress_ctx, "training the final model");
+    int wl[STANCE_MAX_LABELS];
+    double w[STANCE_MAX_LABELS];
+    struct svm_parameter param;
+    set_param(&r, &param, C, gamma, o->probability, wl, w);
+    const char *why = svm_check_parameter(&r.prob, &param);
+    if (why) {
+        snprintf(err, STANCE_ERRBUF, "libsvm refuses the parameters: %s", why);
+        rc = STANCE_EARG;
+        goto out;
+    }
+    /* libsvm's Platt scaling shuffles with rand() */
+    srand(o->seed);
+    model = svm_train(&r.prob, &param);
+    if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_SVM)) {
+        rc = STANCE_ENOMEM;
+        goto out;
+    }
+    if (svm_save_model(path.data, model) != 0 || fsync_file(path.data)) {
+        snprintf(err, STANCE_ERRBUF, "cannot write '%.200s': %s", path.data,
+                 strerror(errno));
+        rc = STANCE_EIO;
+        goto out;
+    }
+    stance_buf_reset(&path);
+    if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_VOCAB)) {
+        rc = STANCE_ENOMEM;
+        goto out;
+    }
+    if ((rc = write_vocab(&r, path.data))) {
+        snprintf(err, STANCE_ERRBUF, "cannot write '%.200s': %s", path.data,
+                 strerror(errno));
+        goto out;
+    }
+    stance_buf_reset(&path);
+    if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_MANIFEST)) {
+        rc = STANCE_ENOMEM;
+        goto out;
+    }
+    if ((rc = write_manifest(&r, path.data, C, gamma,
+                             o->grid || o->cv_folds ? &cv_point : NULL, grid, ngrid,
+                             report))) {
+        snprintf(err, STANCE_ERRBUF, "cannot write '%.200s': %s", path.data,
+                 strerror(errno));
+        goto out;
+    }
+    if (fsync_file(tmp) || (rc = install_dir(tmp, dir, err))) {
+        if (!rc) {
+            snprintf(err, STANCE_ERRBUF, "cannot sync '%.200s': %s", tmp, strerror(errno));
+            rc = STANCE_EIO;
+        }
+        goto out;
+    }
+    free(tmp);
+    tmp = NULL;
+    rc = 0;
+out:
+    if (tmp) {
+        remove_model_dir(tmp);
+        free(tmp);
+    }
+    svm_free_and_destroy_model(&model);
+    free(dir);
+    free(grid);
+    free(r.labels);
+    free(r.label_count);
+    free(r.doc_class);
+    free(r.feature_of);
+    free(r.vocab_ids);
+    free(r.idf);
+    free(r.prob.x);
+    free(r.prob.y);
+    free(r.node_pool);
+    stance_buf_release(&path);
+    return rc;
+}
