@@ -1,16 +1,25 @@
-# stance: one flat Makefile. `make` builds bin/stance and build/libstance.a,
-# `make test` runs every test, `make models` retrains the shipped models.
+# stance: one flat Makefile.
+#   make               bin/stance and build/libstance.a
+#   make test          every test; SANITIZE=1 runs them under ASan+UBSan
+#   make memcheck      the golden tests under valgrind
+#   make models        retrain the shipped models from the train split
+#   make install PREFIX=...   and make uninstall
 CC ?= cc
 PREFIX ?= /usr/local
 PKGS = libutf8proc libcjson
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ifdef SANITIZE
-CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
-endif
 ifdef WERROR
 WARN += -Werror
+endif
+ifdef SANITIZE
+BUILD = build/asan
+BIN = build/asan/stance
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD = build
+BIN = bin/stance
 endif
 CPPFLAGS += -Iinclude -Ipipeline $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LDLIBS += $(shell pkg-config --libs $(PKGS)) -lsvm -lm
@@ -23,25 +32,53 @@ CLI_SRC = pipeline/stance.c pipeline/cli.c pipeline/cli_articles.c \
           pipeline/cli_records.c pipeline/cli_predict.c \
           pipeline/cmd_tokenize.c pipeline/cmd_ngrams.c pipeline/cmd_train.c \
           pipeline/cmd_classify.c pipeline/cmd_label.c pipeline/cmd_eval.c
-LIB_OBJ = $(LIB_SRC:pipeline/%.c=build/%.o)
-CLI_OBJ = $(CLI_SRC:pipeline/%.c=build/%.o)
+UNIT_SRC = $(wildcard tests/unit/*.c)
+LIB_OBJ = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_SRC:pipeline/%.c=$(BUILD)/%.o)
+UNIT_OBJ = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit-%.o)
 
-all: bin/stance build/libstance.a
+all: $(BIN) $(BUILD)/libstance.a
 
-build/%.o: pipeline/%.c | build
+$(BUILD)/%.o: pipeline/%.c | $(BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-build/libstance.a: $(LIB_OBJ)
+$(BUILD)/unit-%.o: tests/unit/%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/libstance.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-bin/stance: $(CLI_OBJ) build/libstance.a | bin
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) build/libstance.a $(LDLIBS)
+$(BIN): $(CLI_OBJ) $(BUILD)/libstance.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libstance.a $(LDLIBS)
 
-build bin:
+$(BUILD)/unit: $(UNIT_OBJ) $(BUILD)/libstance.a
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libstance.a $(LDLIBS)
+
+$(BUILD):
 	mkdir -p $@
+
+test: $(BIN) $(BUILD)/unit
+	@sh tests/run.sh $(BIN) $(BUILD)/unit
+
+# Rewrites the golden outputs from the current program: review the diff.
+golden-update: $(BIN)
+	@for c in tests/golden/*.cmd; do STANCE=$(CURDIR)/$(BIN) ROOT=$(CURDIR) \
+	    TMPDIR=$$(mktemp -d) UPDATE=1 sh tests/golden.sh $$c; done
+
+memcheck: $(BIN)
+	@for c in tests/golden/*.cmd; do \
+	    STANCE="valgrind -q --leak-check=full --error-exitcode=99 $(CURDIR)/$(BIN)" \
+	    ROOT=$(CURDIR) TMPDIR=$$(mktemp -d) sh tests/golden.sh $$c; done | tee build/memcheck.log; \
+	    ! grep -q '^FAIL' build/memcheck.log
+
+MODEL_FLAGS = --grid --cv 5 --seed 1 -q
+models: $(BIN)
+	$(BIN) train -f stance -o models/stance $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
+	$(BIN) train -f sentiment -o models/sentiment $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
 
 clean:
 	rm -rf build bin
 
-.PHONY: all clean
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+.PHONY: all test golden-update memcheck models clean
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

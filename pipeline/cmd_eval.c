@@ -108,7 +108,7 @@ static int print_json(const eval_state *st, char **sorted, const size_t *conf,
     for (size_t i = 0; i < k && !rc; i++) {
         rc = (i && stance_buf_addc(&b, ',')) ||
              stance_buf_add_json_string(&b, sorted[i], strlen(sorted[i])) ||
-             stance_buf_addc(&b, '{');
+             stance_buf_adds(&b, ":{");
         for (size_t j = 0; j < k && !rc; j++)
             rc = (j && stance_buf_addc(&b, ',')) ||
                  stance_buf_add_json_string(&b, sorted[j], strlen(sorted[j])) ||

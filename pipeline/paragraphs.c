@@ -113,6 +113,7 @@ static int is_blank_byte(unsigned char c)
 typedef struct {
     size_t start, end; /* trimmed content; start == end for a blank line */
     size_t number;
+    size_t width;      /* in code points */
 } line_span;
 
 int stance_split_paragraphs(const char *text, size_t len, stance_layout layout,
@@ -150,21 +151,29 @@ int stance_split_paragraphs(const char *text, size_t len, stance_layout layout,
             widest = width;
         if (STANCE_ARRAY_GROW(lines, lines_cap, nlines + 1))
             goto out;
-        lines[nlines++] = (line_span){s, e, number};
+        lines[nlines++] = (line_span){s, e, number, width};
     }
 
     if (layout == STANCE_LAYOUT_AUTO) {
-        int has_blank = 0, has_multi = 0;
-        size_t run = 0;
+        /* hard-wrapped text: blank lines between blocks, and inside blocks
+         * every line but the last filled close to the wrap width; a short
+         * heading line followed by a paragraph is not a wrap */
+        int has_blank = 0;
+        size_t inner = 0, full = 0, run = 0;
         for (size_t k = 0; k < nlines; k++) {
             if (lines[k].start == lines[k].end) {
                 has_blank = has_blank || run > 0;
                 run = 0;
-            } else if (++run >= 2) {
-                has_multi = 1;
+                continue;
+            }
+            run++;
+            if (k + 1 < nlines && lines[k + 1].start != lines[k + 1].end) {
+                inner++;
+                full += lines[k].width * 10 >= widest * 6;
             }
         }
-        layout = has_blank && has_multi && widest <= STANCE_WRAP_WIDTH
+        layout = has_blank && inner && full * 10 >= inner * 8 &&
+                         widest <= STANCE_WRAP_WIDTH
                      ? STANCE_LAYOUT_BLOCKS
                      : STANCE_LAYOUT_LINES;
     }
@@ -213,7 +222,7 @@ int stance_clean_text(const char *src, size_t len, stance_buf *out,
             k = stance_utf8_decode(p + i, len - i, &cp);
         }
         i += k;
-        int space = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
+        int space = (cp >= 0 && cp < 0x20) || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
                     cp == ' ' || cp == 0xA0;
         if (space) {
             pending_space = 1;

@@ -196,7 +196,17 @@ static int member_named(const stance_record *r, const record_member *m,
 int stance_record_open(const stance_record *r, const char *const *drop,
                        stance_buf *out, int *has_members)
 {
-    int any = 0;
+    int any = 0, dropping = 0;
+    for (size_t i = 0; drop && i < r->nmembers; i++)
+        dropping |= member_named(r, &r->members[i], drop);
+    if (!dropping) {
+        /* nothing to drop: the object's bytes up to its closing brace */
+        size_t n = r->nmembers ? r->members[r->nmembers - 1].value_end : 1;
+        while (n > 1 && strchr(" \t", r->raw[n - 1]))
+            n--;
+        *has_members = r->nmembers > 0;
+        return stance_buf_add(out, r->raw, n);
+    }
     if (stance_buf_addc(out, '{'))
         return STANCE_ENOMEM;
     for (size_t i = 0; i < r->nmembers; i++) {

@@ -242,14 +242,15 @@ static size_t match_email(const scan *sc, size_t i)
         return 0;
     size_t d = ++k, last_dot = 0;
     while (k < sc->n && (is_alpha_ascii(sc->s[k]) || is_digit_at(sc, k) ||
-                         sc->s[k] == '-' || sc->s[k] == '.')) {
-        if (sc->s[k] == '.')
-            last_dot = k;
+                         sc->s[k] == '-' || sc->s[k] == '.'))
         k++;
-    }
-    while (k > d && sc->s[k - 1] == '.')
+    while (k > d && (sc->s[k - 1] == '.' || sc->s[k - 1] == '-'))
         k--;
-    if (!last_dot || last_dot + 2 >= k || last_dot <= d)
+    for (size_t j = d; j < k; j++)
+        if (sc->s[j] == '.')
+            last_dot = j;
+    /* a dot inside the domain with two or more characters after it */
+    if (!last_dot || last_dot == d || last_dot + 2 >= k + 1)
         return 0;
     return k - i;
 }

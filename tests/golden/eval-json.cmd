@@ -1,0 +1,1 @@
+$STANCE eval -f stance --json fixtures/golden/predicted.jsonl

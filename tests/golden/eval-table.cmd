@@ -1,0 +1,1 @@
+$STANCE eval -f stance fixtures/golden/predicted.jsonl

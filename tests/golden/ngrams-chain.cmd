@@ -1,0 +1,1 @@
+$STANCE tokenize fixtures/golden/lines.txt | $STANCE ngrams

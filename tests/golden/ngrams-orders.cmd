@@ -1,0 +1,1 @@
+$STANCE ngrams --word 1-2 --char 3-4 fixtures/golden/records.jsonl

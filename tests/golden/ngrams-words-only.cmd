@@ -1,0 +1,1 @@
+$STANCE ngrams --char 0 fixtures/golden/records.jsonl

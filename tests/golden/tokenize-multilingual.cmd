@@ -1,0 +1,1 @@
+$STANCE tokenize fixtures/golden/multilingual.txt

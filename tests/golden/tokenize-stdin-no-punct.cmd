@@ -1,0 +1,1 @@
+$STANCE tokenize --no-punct < fixtures/golden/lines.txt

@@ -1,0 +1,64 @@
+#!/bin/sh
+# pipeline.sh: the stages agree with each other: the fused `label` equals
+# the three-stage pipe, training is deterministic and predicts its own
+# training data back, and libsvm agrees with stance on every prediction.
+. tests/lib.sh
+set -u
+M=$TMPDIR/pipeline-model
+head -n 300 fixtures/corpus/train.jsonl > "$TMPDIR/small.jsonl"
+
+expect_status "train: small stance model" 0 $STANCE train -q -f stance -o "$M" "$TMPDIR/small.jsonl"
+expect_status "train: second small model" 0 $STANCE train -q -f sentiment -o "$M-sent" "$TMPDIR/small.jsonl"
+
+# pred of label (fused) == pred of tokenize | ngrams | classify, on article text
+for f in fixtures/golden/lines.txt fixtures/golden/wrapped.txt fixtures/golden/multilingual.txt; do
+    $STANCE label -m "$M" -m "$M-sent" "$f" 2>/dev/null | sed 's/.*"pred"://' > "$TMPDIR/fused"
+    $STANCE tokenize "$f" 2>/dev/null | $STANCE ngrams | $STANCE classify -m "$M" -m "$M-sent" |
+        sed 's/.*"pred"://' > "$TMPDIR/piped"
+    expect_same "label equals tokenize|ngrams|classify on $(basename "$f")" "$TMPDIR/fused" "$TMPDIR/piped"
+done
+$STANCE label -m "$M" -m "$M-sent" fixtures/corpus/test.jsonl | sed 's/.*"pred"://' > "$TMPDIR/fused"
+$STANCE tokenize fixtures/corpus/test.jsonl | $STANCE ngrams | $STANCE classify -m "$M" -m "$M-sent" |
+    sed 's/.*"pred"://' > "$TMPDIR/piped"
+expect_same "label equals the pipe on the whole test split" "$TMPDIR/fused" "$TMPDIR/piped"
+$STANCE tokenize fixtures/corpus/test.jsonl | $STANCE classify -m "$M" | sed 's/.*"pred"://' > "$TMPDIR/from-tokens"
+$STANCE classify -m "$M" fixtures/corpus/test.jsonl | sed 's/.*"pred"://' > "$TMPDIR/from-text"
+expect_same "classify from tokens equals classify from text" "$TMPDIR/from-tokens" "$TMPDIR/from-text"
+
+# determinism: train twice, compare bytes; label twice, compare bytes
+$STANCE train -q -f stance -o "$M-again" "$TMPDIR/small.jsonl"
+for f in manifest.json vocab.tsv svm.model; do
+    expect_same "train: $f identical on retraining" "$M/$f" "$M-again/$f"
+done
+$STANCE train -q -f stance -o "$M-jobs1" --jobs 1 --cv 3 "$TMPDIR/small.jsonl" > /dev/null
+$STANCE train -q -f stance -o "$M-jobs2" --jobs 2 --cv 3 "$TMPDIR/small.jsonl" > /dev/null
+expect_same "train: --jobs does not change the model" "$M-jobs1/manifest.json" "$M-jobs2/manifest.json"
+$STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/l1"
+$STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/l2"
+expect_same "label: deterministic output" "$TMPDIR/l1" "$TMPDIR/l2"
+
+# trained on records with n-grams equals trained on text
+$STANCE tokenize "$TMPDIR/small.jsonl" | $STANCE ngrams > "$TMPDIR/small-ngrams.jsonl"
+$STANCE train -q -f stance -o "$M-ng" "$TMPDIR/small-ngrams.jsonl"
+expect_same "train: from ngrams records equals from text" "$M/svm.model" "$M-ng/svm.model"
+
+# predicts its own training data back (no probabilities: the SVM's vote)
+$STANCE train -q -f stance -o "$M-vote" --no-prob -C 10 "$TMPDIR/small.jsonl"
+$STANCE classify -m "$M-vote" "$TMPDIR/small.jsonl" | $STANCE eval -f stance --json > "$TMPDIR/self"
+expect_grep "train: predicts its training data back" '"accuracy":1.000000' "$TMPDIR/self"
+
+# libsvm's own predictions agree with stance's, on the whole corpus
+out=$("$UNIT" agree "$M" fixtures/corpus/train.jsonl; "$UNIT" agree "$M" fixtures/corpus/test.jsonl)
+echo "$out"
+if [ -d models/stance ]; then
+    "$UNIT" agree models/stance fixtures/corpus/test.jsonl
+    "$UNIT" agree models/sentiment fixtures/corpus/test.jsonl
+fi
+
+# a model directory is replaced whole or not at all
+cp "$M/manifest.json" "$TMPDIR/before"
+expect_status "train: failed training leaves the old model" 1 \
+    $STANCE train -q -f no-such-field -o "$M" "$TMPDIR/small.jsonl"
+expect_same "train: old model intact after failure" "$TMPDIR/before" "$M/manifest.json"
+ls -d "$M".tmp.* > "$TMPDIR/leftovers" 2>/dev/null
+expect_empty "train: no temporary directory left behind" "$TMPDIR/leftovers"

@@ -1,0 +1,220 @@
+/* model.c: unit tests for training and prediction: linear collapse against
+ * libsvm's own svm_predict_probability, explanations that add up, and
+ * byte-identical retraining. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include <libsvm/svm.h>
+
+#include "check.h"
+#include "stance.h"
+
+/* Compares stance's prediction with libsvm's on every record of a file;
+ * prints one PASS or FAIL line. */
+int run_agreement(const char *model_dir, const char *records)
+{
+    char err[STANCE_ERRBUF], path[4096];
+    stance_model *m = NULL;
+    stance_tokens t = {0};
+    stance_features x = {0};
+    stance_buf scratch = {0};
+    snprintf(path, sizeof path, "%s/svm.model", model_dir);
+    struct svm_model *ref = svm_load_model(path);
+    if (stance_model_load(model_dir, &m, err) || !ref) {
+        printf("FAIL agree %s: cannot load (%s)\n", model_dir, err);
+        return 1;
+    }
+    FILE *f = fopen(records, "r");
+    char *line = NULL;
+    size_t cap = 0, n = 0, label_diff = 0;
+    double worst = 0;
+    int k = svm_get_nr_class(ref), labels[64];
+    svm_get_labels(ref, labels);
+    while (f && getline(&line, &cap, f) > 0) {
+        cJSON *r = cJSON_Parse(line);
+        const cJSON *text = cJSON_GetObjectItemCaseSensitive(r, "text");
+        stance_tokenize(text->valuestring, strlen(text->valuestring),
+                        stance_model_token_flags(m), &t);
+        stance_model_features_from_tokens(m, &t, &scratch, &x);
+        struct svm_node *nodes = malloc((x.n + 1) * sizeof *nodes);
+        for (size_t i = 0; i < x.n; i++)
+            nodes[i] = (struct svm_node){x.index[i], x.value[i]};
+        nodes[x.n].index = -1;
+        double prob[64];
+        int want = (int)svm_predict_probability(ref, nodes, prob);
+        stance_prediction p;
+        stance_model_predict(m, &x, &p);
+        label_diff += (int)p.label != want;
+        for (int c = 0; c < k; c++) {
+            double d = fabs(p.prob[labels[c]] - prob[c]);
+            if (d > worst)
+                worst = d;
+        }
+        free(nodes);
+        cJSON_Delete(r);
+        n++;
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    int ok = n > 0 && label_diff == 0 && worst < 1e-9;
+    printf("%s agree with libsvm on %zu records of %s (%zu labels differ, "
+           "largest probability difference %.3g)\n",
+           ok ? "PASS" : "FAIL", n, records, label_diff, worst);
+    svm_free_and_destroy_model(&ref);
+    stance_model_free(&m);
+    stance_tokens_release(&t);
+    stance_features_release(&x);
+    stance_buf_release(&scratch);
+    return !ok;
+}
+
+static const char *const tiny[][2] = {
+    {"the city will not honor ice detainers without a warrant", "local"},
+    {"sanctuary policy protects community trust and victims", "local"},
+    {"the mayor defended limits on cooperation with ice", "local"},
+    {"advocates praised the trust act for keeping families together", "local"},
+    {"the sheriff signed a 287(g) agreement with ice", "federal"},
+    {"honoring detainers keeps dangerous criminals off the streets", "federal"},
+    {"the union called the refusal a dereliction of duty", "federal"},
+    {"the state banned sanctuary policies and required cooperation", "federal"},
+    {"the council meets tuesday at seven in city hall", "neutral"},
+    {"what is a detainer and how does it work", "neutral"},
+    {"the report counts arrests by year and county", "neutral"},
+    {"weather will be sunny with a high of seventy", "neutral"},
+};
+
+static int train_tiny(const char *dir, int probability, char *err)
+{
+    stance_train_options o;
+    stance_trainset *ts = NULL;
+    stance_tokens t = {0};
+    stance_ngram_counts c = {0};
+    stance_train_options_default(&o);
+    o.field = "stance";
+    o.min_df = 1;
+    o.probability = probability;
+    int rc = stance_trainset_new(&o, &ts);
+    for (size_t i = 0; !rc && i < sizeof tiny / sizeof *tiny; i++) {
+        rc = stance_tokenize(tiny[i][0], strlen(tiny[i][0]), 0, &t);
+        if (!rc)
+            rc = stance_ngram_count(&t, &o.ngrams, &c);
+        if (!rc)
+            rc = stance_trainset_add(ts, &c, tiny[i][1]);
+    }
+    if (!rc)
+        rc = stance_train(ts, &o, dir, NULL, err);
+    stance_trainset_free(&ts);
+    stance_tokens_release(&t);
+    stance_ngram_counts_release(&c);
+    return rc;
+}
+
+static int read_all(const char *path, stance_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[4096];
+    size_t n;
+    if (!f)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        stance_buf_add(b, chunk, n);
+    fclose(f);
+    return 0;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    stance_buf x = {0}, y = {0};
+    int same = !read_all(a, &x) && !read_all(b, &y) && x.len == y.len &&
+               !memcmp(x.data, y.data, x.len);
+    stance_buf_release(&x);
+    stance_buf_release(&y);
+    return same;
+}
+
+void run_model_tests(void)
+{
+    char err[STANCE_ERRBUF], dir1[256], dir2[256], a[300], b[300];
+    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(dir1, sizeof dir1, "%s/unit-model-1", tmp);
+    snprintf(dir2, sizeof dir2, "%s/unit-model-2", tmp);
+    CHECK("train: tiny model", train_tiny(dir1, 1, err) == 0);
+    CHECK("train: again into another directory", train_tiny(dir2, 1, err) == 0);
+    const char *files[] = {"manifest.json", "vocab.tsv", "svm.model"};
+    int same = 1;
+    for (int i = 0; i < 3; i++) {
+        snprintf(a, sizeof a, "%s/%s", dir1, files[i]);
+        snprintf(b, sizeof b, "%s/%s", dir2, files[i]);
+        same &= same_file(a, b);
+    }
+    CHECK("train: deterministic, byte for byte", same);
+    CHECK("train: replaces an existing model", train_tiny(dir1, 1, err) == 0);
+
+    stance_model *m = NULL;
+    CHECK("model: loads", stance_model_load(dir1, &m, err) == 0);
+    if (!m)
+        return;
+    stance_tokens t = {0};
+    stance_features x = {0};
+    stance_buf scratch = {0};
+    stance_prediction p;
+    const char *probe = "the sheriff signed an agreement to honor detainers";
+    stance_tokenize(probe, strlen(probe), 0, &t);
+    stance_model_features_from_tokens(m, &t, &scratch, &x);
+    CHECK("model: predicts", stance_model_predict(m, &x, &p) == 0);
+    double sum = 0;
+    for (size_t i = 0; i < stance_model_label_count(m); i++)
+        sum += p.prob[i];
+    CHECK("model: probabilities sum to 1", fabs(sum - 1) < 1e-6);
+    /* Platt scaling needs more than four examples a label, so the
+     * predict-back check uses the pairwise vote */
+    char dir3[256];
+    stance_model *vote = NULL;
+    snprintf(dir3, sizeof dir3, "%s/unit-model-vote", tmp);
+    CHECK("train: without probabilities", train_tiny(dir3, 0, err) == 0 &&
+                                              stance_model_load(dir3, &vote, err) == 0);
+    int back = vote != NULL;
+    for (size_t i = 0; back && i < sizeof tiny / sizeof *tiny; i++) {
+        stance_prediction q;
+        stance_features y = {0};
+        stance_tokenize(tiny[i][0], strlen(tiny[i][0]), 0, &t);
+        stance_model_features_from_tokens(vote, &t, &scratch, &y);
+        back = !stance_model_predict(vote, &y, &q) &&
+               !strcmp(stance_model_label(vote, q.label), tiny[i][1]);
+        stance_features_release(&y);
+    }
+    CHECK("model: predicts its training data back", back);
+    stance_model_free(&vote);
+
+    /* with every feature asked for, contributions plus bias give the score */
+    stance_contribution *to = calloc(x.n + 1, sizeof *to), *ag = calloc(x.n + 1, sizeof *ag);
+    size_t nt, na;
+    double score, bias;
+    int ok = 1;
+    for (size_t l = 0; l < stance_model_label_count(m) && ok; l++) {
+        ok = stance_model_explain(m, &x, l, x.n, to, &nt, ag, &na, &score, &bias) == 0;
+        double total = bias;
+        for (size_t i = 0; i < nt; i++)
+            total += to[i].contribution;
+        for (size_t i = 0; i < na; i++)
+            total += ag[i].contribution;
+        ok = ok && fabs(total - score) < 1e-9 && nt + na <= x.n;
+        for (size_t i = 1; i < nt; i++)
+            ok = ok && to[i - 1].contribution >= to[i].contribution;
+    }
+    CHECK("explain: contributions plus bias reproduce the score", ok);
+    free(to);
+    free(ag);
+    stance_model_free(&m);
+    CHECK("model: free sets NULL", m == NULL);
+
+    char bad[300];
+    snprintf(bad, sizeof bad, "%s/no-such-model", tmp);
+    CHECK("model: missing directory is EMODEL", stance_model_load(bad, &m, err) == STANCE_EMODEL &&
+                                                    strstr(err, "cannot read"));
+    stance_tokens_release(&t);
+    stance_features_release(&x);
+    stance_buf_release(&scratch);
+}
