@@ -58,8 +58,12 @@ static int sort_hits(stance_features *f, unsigned feature_bits)
         dst = t;
     }
     if (src != f->hits) {
+        /* the sorted copy becomes the hit buffer; capacities go with it */
+        size_t cap = f->hits_cap;
         f->sort_tmp = f->hits;
         f->hits = src;
+        f->hits_cap = f->sort_cap;
+        f->sort_cap = cap;
     }
     return 0;
 }
@@ -77,7 +81,8 @@ static double sublinear_tf(uint32_t count)
 }
 
 int stance_features_finish(stance_features *f, const double *idf,
-                           size_t vocab_size, stance_weighting weighting)
+                           size_t vocab_size, size_t word_start,
+                           stance_weighting weighting)
 {
     unsigned bits = 8;
     while (bits < 32 && (vocab_size >> bits))
@@ -111,13 +116,22 @@ int stance_features_finish(stance_features *f, const double *idf,
         f->n++;
     }
     f->nhits = 0;
-    double norm = 0;
-    for (size_t i = 0; i < f->n; i++)
-        norm += f->value[i] * f->value[i];
-    if (norm > 0) {
-        norm = 1.0 / sqrt(norm);
-        for (size_t i = 0; i < f->n; i++)
-            f->value[i] *= norm;
+    /* character and word n-grams are normalized apart, so the far more
+     * numerous character n-grams do not drown the words; the vocabulary
+     * sorts "c:" keys before "w:" keys, so one index splits the blocks */
+    size_t split = 0;
+    while (split < f->n && (size_t)(f->index[split] - 1) < word_start)
+        split++;
+    size_t bounds[3] = {0, split, f->n};
+    for (int b = 0; b < 2; b++) {
+        double norm = 0;
+        for (size_t i = bounds[b]; i < bounds[b + 1]; i++)
+            norm += f->value[i] * f->value[i];
+        if (norm > 0) {
+            norm = 1.0 / sqrt(norm);
+            for (size_t i = bounds[b]; i < bounds[b + 1]; i++)
+                f->value[i] *= norm;
+        }
     }
     return 0;
 }

@@ -166,6 +166,13 @@ static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
             return STANCE_EMODEL;
         }
         m->idf[id] = idf;
+        if (key[0] == STANCE_NGRAM_CHAR && m->word_start < line - 1) {
+            snprintf(err, STANCE_ERRBUF, "'%s/%s' line %zu: keys are not in byte order",
+                     dir, MODEL_VOCAB, line);
+            return STANCE_EMODEL;
+        }
+        if (key[0] == STANCE_NGRAM_CHAR)
+            m->word_start = line;
         p = nl + 1;
     }
     if (line != m->vocab_size) {
@@ -297,7 +304,7 @@ int stance_model_features_from_tokens(const stance_model *m,
     int rc = stance_ngrams_each(toks, &m->ngrams, scratch, hit_one, &h);
     if (rc)
         return rc;
-    return stance_features_finish(x, m->idf, m->vocab_size, m->weighting);
+    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
 }
 
 int stance_model_features_from_counts(const stance_model *m,
@@ -313,7 +320,7 @@ int stance_model_features_from_counts(const stance_model *m,
         if (id >= 0 && stance_features_hit(x, (uint32_t)id, c->count[i]))
             return STANCE_ENOMEM;
     }
-    return stance_features_finish(x, m->idf, m->vocab_size, m->weighting);
+    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
 }
 
 static void decision_values(const stance_model *m, const stance_features *x,

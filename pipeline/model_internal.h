@@ -23,6 +23,7 @@ struct stance_model {
     stance_keymap vocab; /* id = 0-based feature index */
     double *idf;
     size_t vocab_size;
+    size_t word_start; /* first word n-gram's index; char n-grams sort first */
     /* libsvm's side, in libsvm's class order */
     int rbf;
     size_t npairs;
@@ -35,7 +36,8 @@ struct stance_model {
 /* Appends one n-gram hit; stance_features_finish weighs and normalizes. */
 int stance_features_hit(stance_features *f, uint32_t feature, uint32_t count);
 int stance_features_finish(stance_features *f, const double *idf,
-                           size_t vocab_size, stance_weighting weighting);
+                           size_t vocab_size, size_t word_start,
+                           stance_weighting weighting);
 
 /* Parses libsvm's text model format (svm_save_model's output) into m's
  * libsvm side, validating everything; never trusts the file. */

@@ -137,6 +137,7 @@ typedef struct {
     int64_t *feature_of;    /* by dict id: feature index or -1 */
     uint32_t *vocab_ids;    /* by feature: dict id */
     size_t vocab_size;
+    size_t word_start;      /* first word n-gram feature */
     double *idf;
     struct svm_problem prob;
     struct svm_node *node_pool;
@@ -188,6 +189,8 @@ static int select_vocab(run *r)
     for (size_t f = 0; f < r->vocab_size; f++) {
         uint32_t id = r->vocab_ids[f];
         r->feature_of[id] = (int64_t)f;
+        if (ts->dict.pool.data[ts->dict.key_off[id]] == STANCE_NGRAM_CHAR)
+            r->word_start = f + 1;
         /* smoothed idf, as if one extra document held every n-gram; written
          * with %.17g so the value read back from vocab.tsv is identical */
         char buf[32];
@@ -222,7 +225,7 @@ static int build_problem(run *r)
                 goto out;
             }
         }
-        if (stance_features_finish(&x, r->idf, r->vocab_size, r->o->weighting)) {
+        if (stance_features_finish(&x, r->idf, r->vocab_size, r->word_start, r->o->weighting)) {
             free(offsets);
             goto out;
         }
@@ -579,7 +582,7 @@ static int write_manifest(const run *r, const char *path, double C, double gamma
         cJSON_AddNumberToObject(counts, r->labels[i], (double)r->label_count[i]);
     if (cv) {
         cJSON *c = cJSON_AddObjectToObject(root, "cv");
-        cJSON_AddNumberToObject(c, "folds", o->cv_folds);
+        cJSON_AddNumberToObject(c, "folds", o->cv_folds ? o->cv_folds : 5);
         cJSON_AddNumberToObject(c, "accuracy", round(cv->accuracy * 1e6) / 1e6);
         cJSON_AddNumberToObject(c, "macro_f1", round(cv->macro_f1 * 1e6) / 1e6);
     } else {

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "stance.h"
+#include "model_internal.h"
 
 /* Compares stance's prediction with libsvm's on every record of a file;
  * prints one PASS or FAIL line. */
@@ -134,8 +135,30 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
+/* Regression: the radix sort swapped the hit buffer with its scratch copy
+ * but not their capacities, so a later, larger paragraph overflowed. */
+static void test_features_buffers(void)
+{
+    stance_features x = {0};
+    double idf[300];
+    int ok = 1;
+    for (int i = 0; i < 300; i++)
+        idf[i] = 1.0;
+    for (size_t round = 1; round <= 4 && ok; round++) {
+        for (size_t i = 0; i < round * 1500; i++)
+            ok = ok && !stance_features_hit(&x, (uint32_t)(i * 7 % 200), 1);
+        ok = ok && !stance_features_finish(&x, idf, 200, 100, STANCE_WEIGHT_TFIDF) &&
+             x.n == 200;
+        for (size_t i = 1; ok && i < x.n; i++)
+            ok = x.index[i - 1] < x.index[i];
+    }
+    CHECK("features: growing paragraphs after a buffer swap", ok);
+    stance_features_release(&x);
+}
+
 void run_model_tests(void)
 {
+    test_features_buffers();
     char err[STANCE_ERRBUF], dir1[256], dir2[256], a[300], b[300];
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(dir1, sizeof dir1, "%s/unit-model-1", tmp);
