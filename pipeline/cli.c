@@ -66,6 +66,20 @@ void cli_progress(const char *fmt, ...)
     progress_shown = 1;
 }
 
+void cli_progress_item(const char *path, size_t n, const char *what)
+{
+    static int show = -1;
+    static const char *last;
+    /* with stdout on the same terminal the records show the progress, and
+     * a progress line would only garble them */
+    if (show < 0)
+        show = !cli_quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+    if (show && (path != last || n % 1000 == 0))
+        cli_progress("stance %s: %zu %s (reading %s)", cli_name, n, what,
+                     cli_display(path));
+    last = path;
+}
+
 void cli_progress_done(void)
 {
     if (progress_shown)
@@ -84,11 +98,15 @@ int cli_emit(const stance_buf *rec)
 
 int cli_finish(int status)
 {
+    static int reported; /* main calls this again after the command did */
     cli_progress_done();
+    if (reported)
+        return EXIT_SYSTEM;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (errno == EPIPE)
             return status;
         cli_error("cannot write output: %s", strerror(errno));
+        reported = 1;
         return EXIT_SYSTEM;
     }
     return status;
@@ -141,6 +159,7 @@ int cli_read_records(cli_reader *rd, FILE *f, const char *path,
                 rc = fn(ctx, rec, err);
             if (!rc) {
                 rd->records++;
+                cli_progress_item(path, rd->records, "records");
                 continue;
             }
             if (rc > 0) { /* already reported by the handler */

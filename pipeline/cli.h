@@ -36,6 +36,9 @@ int cli_usage_error(void);
 /* Progress on stderr, only when it is a terminal and not --quiet. */
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_progress_done(void);
+/* Progress of reading: refreshed at each new input and every 1000 items
+ * (n counts them); shown only when stdout is not the terminal too. */
+void cli_progress_item(const char *path, size_t n, const char *what);
 extern int cli_quiet;
 
 /* Writes one whole record; on failure reports and returns EXIT_SYSTEM. */
@@ -125,6 +128,7 @@ typedef struct {
     stance_model *models[CLI_MAX_MODELS];
     size_t nmodels;
     size_t explain_k; /* --explain K; 0 for none */
+    int tsv;          /* --format tsv: tab-separated columns, not "pred" */
     stance_features x;
     stance_tokens toks;
     stance_ngram_counts counts;
@@ -152,9 +156,17 @@ typedef struct {
 /* A cli_record_fn (ctx: cli_classifier) writing the record with "pred". */
 int cli_classify_record(void *ctx, stance_record *rec, char *err);
 void cli_classifier_release(cli_classifier *c);
-/* Handles -m DIR and --explain K; returns 0 or EXIT_USAGE. */
+/* Handles -m DIR, --explain K (c == 'x') and --format F (c == 'F');
+ * returns 0 or EXIT_USAGE. */
 int cli_model_option(int c, const char *arg, char **dirs, size_t *ndirs,
                      cli_predictor *p);
+
+/* --format tsv: the header row (doc, para, start, end, per model FIELD.label
+ * and FIELD.p.LABEL for each label when it has probabilities, text last). */
+int cli_tsv_header(const cli_predictor *p, stance_buf *out);
+/* Appends s with tab, newline, carriage return and backslash escaped as
+ * \t \n \r \\ (as jq's @tsv does), so a cell never breaks a row. */
+int cli_tsv_field(const char *s, size_t n, stance_buf *out);
 
 /* Reads all of f into b; reports and returns non-zero on failure. */
 int cli_slurp(FILE *f, const char *path, stance_buf *b);

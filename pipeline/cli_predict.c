@@ -58,6 +58,10 @@ int cli_predictor_load(cli_predictor *p, char **dirs, size_t n)
         n = 2;
     }
     (void)path;
+    if (p->tsv && p->explain_k) {
+        cli_error("--explain needs JSON output, not --format tsv");
+        return EXIT_USAGE;
+    }
     if (n > CLI_MAX_MODELS) {
         cli_error("at most %d models at once", CLI_MAX_MODELS);
         return EXIT_USAGE;
@@ -121,6 +125,15 @@ static int write_prediction(cli_predictor *p, const stance_model *m,
         return rc;
     const char *field = stance_model_field(m);
     const char *label = stance_model_label(m, pred.label);
+    if (p->tsv) {
+        if (stance_buf_addc(out, '\t') || cli_tsv_field(label, strlen(label), out))
+            return STANCE_ENOMEM;
+        for (size_t i = 0; stance_model_has_probability(m) &&
+                           i < stance_model_label_count(m); i++)
+            if (stance_buf_addf(out, "\t%.4f", pred.prob[i]))
+                return STANCE_ENOMEM;
+        return 0;
+    }
     if (stance_buf_add_json_string(out, field, strlen(field)) ||
         stance_buf_adds(out, ":{\"label\":") ||
         stance_buf_add_json_string(out, label, strlen(label)))
@@ -175,21 +188,21 @@ int cli_predict_text(cli_predictor *p, const char *text, size_t len,
                      stance_buf *out, char *err)
 {
     unsigned done = (unsigned)-1;
-    if (stance_buf_adds(out, "\"pred\":{"))
+    if (!p->tsv && stance_buf_adds(out, "\"pred\":{"))
         return STANCE_ENOMEM;
     for (size_t i = 0; i < p->nmodels; i++) {
         int rc = tokens_for(p, i, text, len, &done, err);
         if (!rc)
             rc = stance_model_features_from_tokens(p->models[i], &p->toks, &p->scratch,
                                                    &p->x);
-        if (!rc && i)
+        if (!rc && i && !p->tsv)
             rc = stance_buf_addc(out, ',');
         if (!rc)
             rc = write_prediction(p, p->models[i], out);
         if (rc)
             return rc;
     }
-    return stance_buf_addc(out, '}');
+    return p->tsv ? 0 : stance_buf_addc(out, '}');
 }
 
 int cli_predict_record(cli_predictor *p, const stance_record *rec,
@@ -224,20 +237,87 @@ int cli_predict_record(cli_predictor *p, const stance_record *rec,
         }
         return cli_predict_text(p, text, strlen(text), out, err);
     }
-    if (stance_buf_adds(out, "\"pred\":{"))
+    if (!p->tsv && stance_buf_adds(out, "\"pred\":{"))
         return STANCE_ENOMEM;
     for (size_t i = 0; i < p->nmodels; i++) {
         rc = has_ngrams ? stance_model_features_from_counts(p->models[i], &p->counts, &p->x)
                         : stance_model_features_from_tokens(p->models[i], &p->toks,
                                                             &p->scratch, &p->x);
-        if (!rc && i)
+        if (!rc && i && !p->tsv)
             rc = stance_buf_addc(out, ',');
         if (!rc)
             rc = write_prediction(p, p->models[i], out);
         if (rc)
             return rc;
     }
-    return stance_buf_addc(out, '}');
+    return p->tsv ? 0 : stance_buf_addc(out, '}');
+}
+
+int cli_tsv_field(const char *s, size_t n, stance_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *esc = s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n"
+                        : s[i] == '\r' ? "\\r" : s[i] == '\\' ? "\\\\" : NULL;
+        if (esc ? stance_buf_adds(out, esc) : stance_buf_addc(out, s[i]))
+            return STANCE_ENOMEM;
+    }
+    return 0;
+}
+
+int cli_tsv_header(const cli_predictor *p, stance_buf *out)
+{
+    if (stance_buf_adds(out, "doc\tpara\tstart\tend"))
+        return STANCE_ENOMEM;
+    for (size_t i = 0; i < p->nmodels; i++) {
+        const stance_model *m = p->models[i];
+        const char *field = stance_model_field(m);
+        if (stance_buf_addc(out, '\t') || cli_tsv_field(field, strlen(field), out) ||
+            stance_buf_adds(out, ".label"))
+            return STANCE_ENOMEM;
+        for (size_t j = 0; stance_model_has_probability(m) &&
+                           j < stance_model_label_count(m); j++) {
+            const char *l = stance_model_label(m, j);
+            if (stance_buf_addc(out, '\t') || cli_tsv_field(field, strlen(field), out) ||
+                stance_buf_adds(out, ".p.") || cli_tsv_field(l, strlen(l), out))
+                return STANCE_ENOMEM;
+        }
+    }
+    return stance_buf_adds(out, "\ttext\n");
+}
+
+/* One TSV cell from a record field: strings escaped, whole numbers without
+ * a fraction, other values as JSON, absent ones empty. */
+static int tsv_record_field(const stance_record *rec, const char *name, stance_buf *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec->root, name);
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    if (cJSON_IsString(v))
+        return cli_tsv_field(v->valuestring, strlen(v->valuestring), out);
+    if (cJSON_IsNumber(v) && v->valuedouble > -1e15 && v->valuedouble < 1e15 &&
+        v->valuedouble == (double)(long long)v->valuedouble)
+        return stance_buf_addf(out, "%lld", (long long)v->valuedouble);
+    char *json = cJSON_PrintUnformatted(v);
+    int rc = json ? cli_tsv_field(json, strlen(json), out) : STANCE_ENOMEM;
+    cJSON_free(json);
+    return rc;
+}
+
+static int classify_record_tsv(cli_classifier *st, stance_record *rec, char *err)
+{
+    static const char *const cols[] = {"doc", "para", "start", "end"};
+    int rc;
+    stance_buf_reset(&st->out);
+    for (size_t i = 0; i < 4; i++)
+        if ((i && stance_buf_addc(&st->out, '\t')) ||
+            tsv_record_field(rec, cols[i], &st->out))
+            return STANCE_ENOMEM;
+    if ((rc = cli_predict_record(&st->pred, rec, &st->out, err)))
+        return rc;
+    if (stance_buf_addc(&st->out, '\t') || tsv_record_field(rec, "text", &st->out) ||
+        stance_buf_addc(&st->out, '\n'))
+        return STANCE_ENOMEM;
+    return cli_emit(&st->out);
 }
 
 int cli_classify_record(void *ctx, stance_record *rec, char *err)
@@ -245,6 +325,8 @@ int cli_classify_record(void *ctx, stance_record *rec, char *err)
     cli_classifier *st = ctx;
     static const char *const owned[] = {"pred", NULL};
     int has, rc;
+    if (st->pred.tsv)
+        return classify_record_tsv(st, rec, err);
     stance_buf_reset(&st->out);
     if ((rc = stance_record_open(rec, owned, &st->out, &has)))
         return rc;
@@ -273,6 +355,13 @@ int cli_model_option(int c, const char *arg, char **dirs, size_t *ndirs,
         if (cli_int_arg("--explain", arg, 1, CLI_MAX_EXPLAIN, &v))
             return EXIT_USAGE;
         p->explain_k = (size_t)v;
+        return 0;
+    case 'F':
+        if (strcmp(arg, "json") && strcmp(arg, "tsv")) {
+            cli_error("unknown format '%s' (json or tsv)", arg);
+            return EXIT_USAGE;
+        }
+        p->tsv = !strcmp(arg, "tsv");
         return 0;
     default:
         return EXIT_USAGE;

@@ -10,6 +10,7 @@ int cmd_classify(int argc, char **argv)
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"explain", required_argument, NULL, 'x'},
+        {"format", required_argument, NULL, 'F'},
         {"skip-invalid", no_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -29,7 +30,10 @@ int cmd_classify(int argc, char **argv)
                 return cli_usage_error();
         }
     }
-    if ((status = cli_predictor_load(&st.pred, dirs, ndirs)) == 0) {
+    if ((status = cli_predictor_load(&st.pred, dirs, ndirs)) == 0 && st.pred.tsv &&
+        (cli_tsv_header(&st.pred, &st.out) || cli_emit(&st.out)))
+        status = EXIT_SYSTEM;
+    if (status == 0) {
         stance_record *rec = calloc(1, sizeof *rec);
         if (!rec) {
             cli_error("out of memory");

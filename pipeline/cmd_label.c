@@ -10,14 +10,24 @@
 static int on_paragraph(void *ctx, const cli_paragraph *p, char *err)
 {
     cli_classifier *st = ctx;
+    static size_t seen;
     int rc;
+    cli_progress_item(p->doc, ++seen, "paragraphs");
     stance_buf_reset(&st->out);
-    if (stance_buf_addc(&st->out, '{') || cli_paragraph_fields(p, &st->out) ||
-        stance_buf_addc(&st->out, ','))
+    if (st->pred.tsv) {
+        if (cli_tsv_field(p->doc, strlen(p->doc), &st->out) ||
+            stance_buf_addf(&st->out, "\t%zu\t%zu\t%zu", p->para, p->start, p->end))
+            return STANCE_ENOMEM;
+    } else if (stance_buf_addc(&st->out, '{') || cli_paragraph_fields(p, &st->out) ||
+               stance_buf_addc(&st->out, ',')) {
         return STANCE_ENOMEM;
+    }
     if ((rc = cli_predict_text(&st->pred, p->text, p->text_len, &st->out, err)))
         return rc;
-    if (stance_buf_adds(&st->out, "}\n"))
+    if (st->pred.tsv ? stance_buf_addc(&st->out, '\t') ||
+                           cli_tsv_field(p->text, p->text_len, &st->out) ||
+                           stance_buf_addc(&st->out, '\n')
+                     : stance_buf_adds(&st->out, "}\n"))
         return STANCE_ENOMEM;
     return cli_emit(&st->out);
 }
@@ -27,6 +37,7 @@ int cmd_label(int argc, char **argv)
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"explain", required_argument, NULL, 'x'},
+        {"format", required_argument, NULL, 'F'},
         {"text", no_argument, NULL, 't'},
         {"jsonl", no_argument, NULL, 'j'},
         {"layout", required_argument, NULL, 'L'},
@@ -59,7 +70,10 @@ int cmd_label(int argc, char **argv)
                 return cli_usage_error();
         }
     }
-    if ((status = cli_predictor_load(&st.pred, dirs, ndirs)) == 0) {
+    if ((status = cli_predictor_load(&st.pred, dirs, ndirs)) == 0 && st.pred.tsv &&
+        (cli_tsv_header(&st.pred, &st.out) || cli_emit(&st.out)))
+        status = EXIT_SYSTEM;
+    if (status == 0) {
         stance_record *rec = calloc(1, sizeof *rec);
         if (!rec) {
             cli_error("out of memory");

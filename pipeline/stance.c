@@ -32,10 +32,15 @@ const cli_command cli_commands[] = {
      "      --strict        fail on invalid UTF-8 instead of using U+FFFD\n"
      COMMON_OPTS},
     {"ngrams", cmd_ngrams, "add word and character n-gram counts to records",
-     "[options] [FILE...]",
+     "[options] [FILE...]\n       stance ngrams --libsvm -m MODEL_DIR [options] [FILE...]",
      "  -w, --word=N-M      word n-gram orders (default 1-3; 0 for none)\n"
      "  -c, --char=N-M      character n-gram orders (default 2-5; 0 for none)\n"
      "      --no-punct      when tokenizing \"text\" itself, drop ?, ! and quotes\n"
+     "      --libsvm        write libsvm's sparse format instead: the features of\n"
+     "                      the model given by -m, labelled by the index of the\n"
+     "                      record's gold label among the model's labels (0 when\n"
+     "                      it has none), for svm-predict and svm-train\n"
+     "  -m, --model=DIR     the model whose features --libsvm writes\n"
      COMMON_OPTS},
     {"train", cmd_train, "train a model directory from annotated records",
      "-f FIELD -o MODEL_DIR [options] [FILE...]",
@@ -64,6 +69,9 @@ const cli_command cli_commands[] = {
      "                      shipped stance and sentiment models)\n"
      "      --explain=K     add the K n-grams pushing most toward and against\n"
      "                      each predicted label (linear models)\n"
+     "      --format=F      json (default: records with \"pred\") or tsv (a\n"
+     "                      header row, then doc, para, start, end, per model\n"
+     "                      FIELD.label and FIELD.p.LABEL columns, and text)\n"
      COMMON_OPTS},
     {"label", cmd_label, "label every paragraph of articles (all stages fused)",
      "[-m MODEL_DIR]... [options] [FILE...]",
@@ -71,6 +79,9 @@ const cli_command cli_commands[] = {
      "                      shipped stance and sentiment models)\n"
      "      --explain=K     add the K n-grams pushing most toward and against\n"
      "                      each predicted label (linear models)\n"
+     "      --format=F      json (default: records with \"pred\") or tsv (a\n"
+     "                      header row, then doc, para, start, end, per model\n"
+     "                      FIELD.label and FIELD.p.LABEL columns, and text)\n"
      "      --text, --jsonl, --layout=L, --strict   as for 'stance tokenize'\n"
      COMMON_OPTS},
     {"eval", cmd_eval, "score predictions against gold labels",
@@ -104,19 +115,25 @@ int main(int argc, char **argv)
         main_help(stderr);
         return EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
+    /* `stance help CMD` is `stance CMD --help`, as in git */
+    char *help_argv[] = {argv[0], argc > 2 ? argv[2] : NULL, "--help", NULL};
+    if (!strcmp(argv[1], "help") && argc == 3) {
+        argv = help_argv;
+    } else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+               !strcmp(argv[1], "help")) {
         main_help(stdout);
         return cli_finish(EXIT_OK);
     }
-    if (!strcmp(argv[1], "--version")) {
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("stance %s\n", STANCE_VERSION);
         return cli_finish(EXIT_OK);
     }
     for (const cli_command *c = cli_commands; c->name; c++)
         if (!strcmp(c->name, argv[1])) {
             cli_name = c->name;
-            return c->run(argc - 1, argv + 1);
+            /* commands finish themselves; this catches the early returns
+             * (--help into a full disk must not exit 0) */
+            return cli_finish(c->run(argc - 1, argv + 1));
         }
     fprintf(stderr, "stance: '%s' is not a stance command; see 'stance --help'\n",
             argv[1]);

@@ -1,0 +1,1 @@
+head -n 150 fixtures/corpus/train.jsonl > "$TMPDIR/tsv-train.jsonl" && $STANCE train -q -f stance -o "$TMPDIR/tsv-stance" "$TMPDIR/tsv-train.jsonl" && $STANCE train -q -f sentiment --no-prob -o "$TMPDIR/tsv-sent" "$TMPDIR/tsv-train.jsonl" && $STANCE label --format tsv -m "$TMPDIR/tsv-stance" -m "$TMPDIR/tsv-sent" fixtures/golden/lines.txt fixtures/golden/wrapped.txt
