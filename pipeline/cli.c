@@ -74,9 +74,18 @@ void cli_progress_item(const char *path, size_t n, const char *what)
      * a progress line would only garble them */
     if (show < 0)
         show = !cli_quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
-    if (show && (path != last || n % 1000 == 0))
-        cli_progress("stance %s: %zu %s (reading %s)", cli_name, n, what,
-                     cli_display(path));
+    if (show && (path != last || n % 1000 == 0)) {
+        /* the line must fit the terminal, or \r cannot take it back */
+        const char *d = cli_display(path), *more = "";
+        size_t len = strlen(d);
+        if (len > 40) {
+            d += len - 40;
+            while ((*d & 0xC0) == 0x80)
+                d++;
+            more = "...";
+        }
+        cli_progress("stance %s: %s%s: %s %zu", cli_name, more, d, what, n);
+    }
     last = path;
 }
 
@@ -159,7 +168,7 @@ int cli_read_records(cli_reader *rd, FILE *f, const char *path,
                 rc = fn(ctx, rec, err);
             if (!rc) {
                 rd->records++;
-                cli_progress_item(path, rd->records, "records");
+                cli_progress_item(path, rd->records, "record");
                 continue;
             }
             if (rc > 0) { /* already reported by the handler */

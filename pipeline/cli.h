@@ -36,8 +36,9 @@ int cli_usage_error(void);
 /* Progress on stderr, only when it is a terminal and not --quiet. */
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_progress_done(void);
-/* Progress of reading: refreshed at each new input and every 1000 items
- * (n counts them); shown only when stdout is not the terminal too. */
+/* Progress of reading, "stance CMD: FILE: what N": refreshed at each new
+ * input and every 1000 items (n counts them over all inputs); shown only
+ * when stdout is not the terminal too. */
 void cli_progress_item(const char *path, size_t n, const char *what);
 extern int cli_quiet;
 

@@ -12,7 +12,7 @@ static int on_paragraph(void *ctx, const cli_paragraph *p, char *err)
     cli_classifier *st = ctx;
     static size_t seen;
     int rc;
-    cli_progress_item(p->doc, ++seen, "paragraphs");
+    cli_progress_item(p->doc, ++seen, "paragraph");
     stance_buf_reset(&st->out);
     if (st->pred.tsv) {
         if (cli_tsv_field(p->doc, strlen(p->doc), &st->out) ||
