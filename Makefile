@@ -77,6 +77,56 @@ models: $(BIN)
 	$(BIN) train -f stance -o models/stance $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
 	$(BIN) train -f sentiment -o models/sentiment $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
 
+# Installing: the program, its manual, the library with its header and a
+# pkg-config file, and the shipped models in PREFIX/share/stance/models,
+# where the installed program looks when no -m is given. DESTDIR stages a
+# package; `make uninstall` (same PREFIX and DESTDIR) removes exactly these.
+bindir = $(PREFIX)/bin
+libdir = $(PREFIX)/lib
+includedir = $(PREFIX)/include
+mandir = $(PREFIX)/share/man
+modeldir = $(PREFIX)/share/stance/models
+INSTALL ?= install
+MODELS = stance sentiment
+MODEL_FILES = manifest.json vocab.tsv svm.model
+VERSION = $(shell sed -n 's/.*define STANCE_VERSION "\(.*\)"/\1/p' include/stance.h)
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir)/pkgconfig \
+	    $(DESTDIR)$(includedir) $(DESTDIR)$(mandir)/man1
+	$(INSTALL) -m 755 $(BIN) $(DESTDIR)$(bindir)/stance
+	$(INSTALL) -m 644 $(BUILD)/libstance.a $(DESTDIR)$(libdir)/libstance.a
+	$(INSTALL) -m 644 include/stance.h $(DESTDIR)$(includedir)/stance.h
+	$(INSTALL) -m 644 man/stance.1 $(DESTDIR)$(mandir)/man1/stance.1
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	    'includedir=$${prefix}/include' '' 'Name: stance' \
+	    'Description: label news paragraphs by stance and sentiment' \
+	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
+	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lstance' \
+	    'Libs.private: -lsvm -lm' > $(DESTDIR)$(libdir)/pkgconfig/stance.pc
+	@for m in $(MODELS); do \
+	    if [ ! -f models/$$m/manifest.json ]; then \
+	        echo "note: no models/$$m (make models); installing without it"; continue; fi; \
+	    echo "installing models/$$m in $(DESTDIR)$(modeldir)/$$m"; \
+	    $(INSTALL) -d $(DESTDIR)$(modeldir)/$$m && \
+	    for f in $(MODEL_FILES); do \
+	        $(INSTALL) -m 644 models/$$m/$$f $(DESTDIR)$(modeldir)/$$m/$$f || exit 1; \
+	    done; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/stance $(DESTDIR)$(libdir)/libstance.a \
+	    $(DESTDIR)$(libdir)/pkgconfig/stance.pc $(DESTDIR)$(includedir)/stance.h \
+	    $(DESTDIR)$(mandir)/man1/stance.1
+	@for m in $(MODELS); do \
+	    for f in $(MODEL_FILES); do rm -f $(DESTDIR)$(modeldir)/$$m/$$f; done; \
+	    rmdir $(DESTDIR)$(modeldir)/$$m 2> /dev/null || true; \
+	done
+	@# only when empty: models someone added stay
+	@rmdir $(DESTDIR)$(modeldir) $(DESTDIR)$(PREFIX)/share/stance 2> /dev/null || true
+
+.PHONY: install uninstall
+
 clean:
 	rm -rf build bin
 

@@ -64,3 +64,27 @@ status=$?
 [ "$status" = 2 ] && [ ! -s "$TMPDIR/out" ] && grep -q '^usage: stance' "$TMPDIR/err" &&
     pass "help: no command gives usage on stderr" ||
     fail "help: no command gives usage on stderr" "status $status"
+
+# the manual: renders without warnings, has a section for every command of
+# the table, and mentions every option of every command's --help
+if command -v groff > /dev/null; then
+    groff -man -Tutf8 -ww -z man/stance.1 > "$TMPDIR/groff.err" 2>&1
+    expect_empty "man: groff -man renders stance.1 without warnings" "$TMPDIR/groff.err"
+else
+    pass "man: groff renders stance.1 (skipped: no groff)"
+fi
+if command -v man > /dev/null; then
+    MANWIDTH=80 man --warnings -l man/stance.1 > "$TMPDIR/man.out" 2> "$TMPDIR/man.err"
+    expect_empty "man: man -l renders stance.1 without warnings" "$TMPDIR/man.err"
+    expect_grep "man: man -l shows the page" "^SYNOPSIS" "$TMPDIR/man.out"
+fi
+for c in $cmds; do
+    grep -q "^\.SS \"stance $c[ \"]" man/stance.1 && pass "man: a section for $c" ||
+        fail "man: a section for $c" "no '.SS \"stance $c' in man/stance.1"
+    $STANCE $c --help | grep '^  *-' | grep -o -- '--[a-z][a-z-]*' | sort -u > "$TMPDIR/opts"
+    missing=
+    while read -r o; do
+        grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" man/stance.1 || missing="$missing $o"
+    done < "$TMPDIR/opts"
+    [ -z "$missing" ] && pass "man: every option of $c" || fail "man: every option of $c" "missing:$missing"
+done
