@@ -1,0 +1,312 @@
+#!/bin/sh
+# tests/bench/bench.sh: `make bench`. Measures stance against fastText,
+# scikit-learn and libsvm in one run on one machine, on the same inputs:
+# labelling throughput and peak memory (one core each), training time as
+# the training set grows, and accuracy on the test split, so that no speed
+# is bought with accuracy. Prints a Markdown table and writes it to
+# build/bench.md; raw figures go to build/bench/results.tsv.
+#
+# Not part of `make test`: it installs the reference tools with apt-get when
+# they are missing, and the default run takes about 20 minutes on 2 cores.
+#
+# Variables:
+#   BENCH_MB=20        megabytes (10^6 bytes) of paragraph text to label
+#   BENCH_RUNS=3       timed runs per throughput command (the median counts)
+#   BENCH_SIZES="1000 3000 10000 30000"   training-set sizes, in paragraphs
+#   BENCH_TIMEOUT=150  seconds before one training run is stopped; a tool
+#                      that timed out is not run at the larger sizes
+#   BENCH_SVM_MB=1     text megabytes for svm-predict (it is ~100x slower)
+#   BENCH_BIG=1        also the peak memory of `label` on 500 MB of text
+#   BENCH_CPU=0        the core every timed command is pinned to
+#   BENCH_PROFILE=1    also perf-profile fused `label` (both models) and
+#                      list its top functions (installs linux-perf)
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+MB=${BENCH_MB:-20}
+RUNS=${BENCH_RUNS:-3}
+SIZES=${BENCH_SIZES:-1000 3000 10000 30000}
+TIMEOUT=${BENCH_TIMEOUT:-150}
+SVM_MB=${BENCH_SVM_MB:-1}
+BIG=${BENCH_BIG:-0}
+PROFILE=${BENCH_PROFILE:-0}
+CPU=${BENCH_CPU:-0}
+W=$ROOT/build/bench
+R=$W/results.tsv
+PY=/usr/bin/python3   # Debian's python3-sklearn loads only here
+S=$ROOT/bin/stance
+H=$ROOT/tests/bench
+PIN="taskset -c $CPU"
+# fastText's settings: word 2-grams and char 2-5 n-grams (its most accurate
+# setting on news in the issue), plus a second model without char n-grams.
+# Epochs and learning rate as in tests/compare.sh, for the accuracy rows;
+# they do not change prediction speed. Dimension stays at fastText's 100.
+FT_COMMON="-wordNgrams 2 -epoch 25 -lr 0.5 -thread 1 -seed 1 -verbose 0"
+FT_CHAR="$FT_COMMON -minn 2 -maxn 5"
+FT_WORD="$FT_COMMON -maxn 0"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---- the tools -------------------------------------------------------------
+need=
+command -v fasttext > /dev/null || need="$need fasttext"
+command -v svm-predict > /dev/null || need="$need libsvm-tools"
+[ -x /usr/bin/time ] || need="$need time"
+command -v taskset > /dev/null || need="$need util-linux"
+command -v timeout > /dev/null || need="$need coreutils"
+$PY -c 'import sklearn' 2> /dev/null || need="$need python3-sklearn"
+[ "$PROFILE" = 1 ] && ! command -v perf > /dev/null && need="$need linux-perf"
+if [ -n "$need" ]; then
+    say "bench: installing$need"
+    SUDO=
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $need > /dev/null
+fi
+make -s all
+mkdir -p "$W"
+cc -O2 -Iinclude -o "$W/export_libsvm" "$H/export_libsvm.c" build/libstance.a \
+    $(pkg-config --libs libutf8proc libcjson) -lsvm -lm
+
+# ---- the models ------------------------------------------------------------
+# The shipped models when they exist; else models trained here with the
+# default settings, said so in the table.
+MODEL_NOTE=
+for f in stance sentiment; do
+    if [ -f "models/$f/manifest.json" ]; then
+        eval "M_$f=\$ROOT/models/$f"
+    else
+        if [ ! -f "$W/models/$f/manifest.json" ]; then
+            say "bench: no models/$f; training one with default settings"
+            mkdir -p "$W/models"
+            $S train -q -f "$f" -o "$W/models/$f" fixtures/corpus/train.jsonl
+        fi
+        eval "M_$f=\$W/models/$f"
+        MODEL_NOTE="models/ absent: stance models trained by the benchmark with default settings (C=1, no grid)"
+    fi
+done
+# shellcheck disable=SC2154
+MS=$M_stance
+# shellcheck disable=SC2154
+MT=$M_sentiment
+
+: > "$R"
+rm -f "$W/profile.txt"
+row() { (IFS='	'; printf '%s\n' "$*") >> "$R"; }
+
+row meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+row meta cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+row meta cores "$(nproc)"
+row meta memory "$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+row meta kernel "$(uname -sr)"
+row meta load "$(cut -d' ' -f1-3 /proc/loadavg)"
+row meta stance "$(git rev-parse --short HEAD 2> /dev/null || echo '?')$(git diff --quiet HEAD -- pipeline include 2> /dev/null || echo ' (modified)')"
+row meta versions "fastText $(dpkg-query -W -f='${Version}' fasttext 2> /dev/null), scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), libsvm-tools $(dpkg-query -W -f='${Version}' libsvm-tools 2> /dev/null), Python $($PY -c 'import platform; print(platform.python_version())')"
+row meta models "$MODEL_NOTE"
+row meta settings "BENCH_MB=$MB BENCH_RUNS=$RUNS BENCH_SIZES=\"$SIZES\" BENCH_TIMEOUT=$TIMEOUT BENCH_SVM_MB=$SVM_MB BENCH_BIG=$BIG"
+
+# ---- inputs ----------------------------------------------------------------
+say "bench: making $MB MB of input from the corpus"
+set -- $($PY "$H/prep.py" input "$W" "$MB" fixtures/corpus/train.jsonl fixtures/corpus/test.jsonl)
+NP=$1 NB=$2
+# the svm-predict slice: the first paragraphs up to SVM_MB of text
+mkdir -p "$W/svm"
+set -- $($PY "$H/prep.py" input "$W/svm" "$SVM_MB" fixtures/corpus/train.jsonl fixtures/corpus/test.jsonl)
+SNP=$1 SNB=$2
+for f in stance sentiment; do
+    $PY "$H/prep.py" fasttext "$f" fixtures/corpus/train.jsonl "$W/train-$f.ft.txt"
+done
+$PY "$H/prep.py" fttext fixtures/corpus/test.jsonl "$W/test.ft.txt"
+
+# ---- reference models on the train split -------------------------------------
+say "bench: training the reference models on the train split"
+for f in stance sentiment; do
+    fasttext supervised -input "$W/train-$f.ft.txt" -output "$W/ft-char-$f" $FT_CHAR
+    fasttext supervised -input "$W/train-$f.ft.txt" -output "$W/ft-word-$f" $FT_WORD
+    $PY "$H/sk.py" train "$f" fixtures/corpus/train.jsonl "$W/sk-$f.pkl" > /dev/null
+done
+rm -f "$W"/ft-*.vec
+
+# ---- throughput ----------------------------------------------------------------
+# measure KEY LABEL PARAS BYTES NOTE CMD: RUNS runs of sh -c CMD pinned to
+# one core, stdout discarded; wall and CPU (user + sys) seconds and the peak
+# RSS of each. The rates come from CPU time: for one pinned process it is
+# the wall time of a quiet machine, and it does not count the time others
+# held the core. With INPROC=1, CMD prints its own "wall cpu" seconds first
+# (Python's start-up and model load are then not counted; RSS still is).
+INPROC=0
+measure() {
+    key=$1 label=$2 paras=$3 bytes=$4 note=$5 cmd=$6
+    walls= cpus= rss=0 i=0
+    say "bench: $label"
+    while [ "$i" -lt "$RUNS" ]; do
+        i=$((i + 1))
+        if ! /usr/bin/time -f '%e %U %S %M' -o "$W/time.out" \
+            $PIN sh -c "$cmd" > "$W/cmd.out" 2> "$W/cmd.err"; then
+            say "bench: '$cmd' failed:"
+            cat "$W/cmd.err" "$W/time.out" >&2
+            row tput "$key" "$label" "$paras" "$bytes" "" "" "" "failed"
+            return 0
+        fi
+        set -- $(tail -1 "$W/time.out")
+        wall=$1 cpu=$(echo "$2 $3" | awk '{print $1 + $2}')
+        [ "$4" -gt "$rss" ] && rss=$4
+        if [ "$INPROC" = 1 ]; then
+            set -- $(head -1 "$W/cmd.out")
+            wall=$1 cpu=$2
+        fi
+        walls="$walls${walls:+,}$wall" cpus="$cpus${cpus:+,}$cpu"
+    done
+    row tput "$key" "$label" "$paras" "$bytes" "$walls" "$cpus" "$rss" "$note"
+}
+
+# warm the page cache so no run pays for the first read
+cat "$W"/input.* "$W"/ft-*.bin "$MS"/* "$MT"/* > /dev/null
+
+measure label1 "stance label (fused), stance model" "$NP" "$NB" "" \
+    "$S label -q -m $MS $W/input.jsonl"
+measure label2 "stance label (fused), both default models" "$NP" "$NB" "" \
+    "$S label -q -m $MS -m $MT $W/input.jsonl"
+measure pipe "stance tokenize | ngrams | classify, stance model" "$NP" "$NB" \
+    "three processes on one core" \
+    "$S tokenize -q $W/input.jsonl | $S ngrams -q | $S classify -q -m $MS"
+say "bench: making the stage inputs"
+$S tokenize -q "$W/input.jsonl" > "$W/tokens.jsonl"
+$S ngrams -q "$W/tokens.jsonl" > "$W/ngrams.jsonl"
+TB=$(wc -c < "$W/tokens.jsonl") GB=$(wc -c < "$W/ngrams.jsonl")
+measure tokenize "stance tokenize alone" "$NP" "$NB" "" \
+    "$S tokenize -q $W/input.jsonl"
+measure ngrams "stance ngrams alone" "$NP" "$NB" \
+    "reads tokenize's output ($((TB / 1000000)) MB)" \
+    "$S ngrams -q $W/tokens.jsonl"
+measure classify "stance classify alone, stance model" "$NP" "$NB" \
+    "reads ngrams' output ($((GB / 1000000)) MB)" \
+    "$S classify -q -m $MS $W/ngrams.jsonl"
+rm -f "$W/tokens.jsonl" "$W/ngrams.jsonl"
+measure ftchar "fasttext predict-prob, w2 + c2-5" "$NP" "$NB" \
+    "input lowercased, punctuation split (untimed)" \
+    "fasttext predict-prob $W/ft-char-stance.bin $W/input.ft.txt"
+measure ftword "fasttext predict-prob, w2, no char n-grams" "$NP" "$NB" \
+    "input lowercased, punctuation split (untimed)" \
+    "fasttext predict-prob $W/ft-word-stance.bin $W/input.ft.txt"
+INPROC=1
+measure sklearn "scikit-learn TF-IDF w1-3 + c2-5 + LinearSVC predict" "$NP" "$NB" \
+    "in-process time, vectorizing included, chunks of 1000" \
+    "$PY $H/sk.py predict $W/sk-stance.pkl $W/input.txt"
+INPROC=0
+# svm-predict on the very vectors stance classifies: exported by
+# `stance ngrams --libsvm -m` where it exists, else by export_libsvm.
+if $S ngrams --help 2>&1 | grep -q -- '--libsvm'; then
+    $S ngrams -q --libsvm -m "$MS" "$W/svm/input.jsonl" > "$W/svm/features.svm"
+    how="stance ngrams --libsvm"
+else
+    "$W/export_libsvm" "$MS" < "$W/svm/input.txt" > "$W/svm/features.svm"
+    how="tests/bench/export_libsvm"
+fi
+FB=$(wc -c < "$W/svm/features.svm")
+measure svmpredict "libsvm svm-predict -b 1, stance model" "$SNP" "$SNB" \
+    "features exported by $how ($((FB / 1000000)) MB, untimed)" \
+    "svm-predict -b 1 $W/svm/features.svm $MS/svm.model $W/svm/pred.txt"
+
+# ---- peak memory, flat in input size ---------------------------------------
+memrow() {
+    key=$1 label=$2 bytes=$3 file=$4
+    say "bench: $label"
+    /usr/bin/time -f '%e %U %S %M' -o "$W/time.out" \
+        $PIN $S label -q -m "$MS" -m "$MT" "$file" > /dev/null
+    set -- $(tail -1 "$W/time.out")
+    row mem "$key" "$label" "$bytes" "$4" "$(echo "$2 $3" | awk '{print $1 + $2}')"
+}
+memrow small "stance label, both models, $SVM_MB MB" "$SNB" "$W/svm/input.jsonl"
+memrow mid "stance label, both models, $MB MB" "$NB" "$W/input.jsonl"
+if [ "$BIG" = 1 ]; then
+    n=$((500 / MB + 1)) i=0
+    : > "$W/big.jsonl"
+    while [ "$i" -lt "$n" ]; do cat "$W/input.jsonl" >> "$W/big.jsonl"; i=$((i + 1)); done
+    memrow big "stance label, both models, $((NB * n / 1000000)) MB" "$((NB * n))" "$W/big.jsonl"
+    rm -f "$W/big.jsonl"
+fi
+
+# ---- where fused label's time goes ----------------------------------------------
+if [ "$PROFILE" = 1 ]; then
+    say "bench: perf profile of stance label, both models"
+    perf record -q -F 999 -o "$W/perf.data" \
+        $PIN $S label -q -m "$MS" -m "$MT" "$W/input.jsonl" > /dev/null 2> "$W/perf.err" &&
+        perf report -i "$W/perf.data" --no-children --stdio -g none \
+            --percent-limit 1 2> /dev/null | grep '%' | head -15 > "$W/profile.txt" ||
+        say "bench: perf failed (see $W/perf.err); no profile"
+fi
+
+# ---- training time -----------------------------------------------------------
+$PY "$H/prep.py" trainsets "$W" stance "$SIZES" fixtures/corpus/train.jsonl
+# train TOOL N CMD: one run, pinned, under the timeout (wall clock). Once a
+# tool times out it is not run at the larger sizes (they would only take
+# longer). Reports CPU seconds (user + sys, children included) as measure
+# does; with INPROC=1 the command prints its own "wall cpu" seconds.
+train() {
+    tool=$1 n=$2 cmd=$3
+    if grep -q "^train	$tool	.*	timeout	" "$R"; then
+        row train "$tool" "$n" skipped "" "" ""
+        return 0
+    fi
+    say "bench: training $tool on $n paragraphs"
+    st=0
+    timeout -k 10 "$TIMEOUT" /usr/bin/time -f '%e %U %S %M' -o "$W/time.out" \
+        $PIN sh -c "$cmd" > "$W/cmd.out" 2> "$W/cmd.err" || st=$?
+    if [ "$st" = 124 ] || [ "$st" = 137 ]; then
+        row train "$tool" "$n" timeout "$TIMEOUT" "" ""
+    elif [ "$st" != 0 ]; then
+        say "bench: '$cmd' failed with status $st:"
+        cat "$W/cmd.err" >&2
+        row train "$tool" "$n" failed "" "" ""
+    else
+        set -- $(tail -1 "$W/time.out")
+        wall=$1 rss=$4 cpu=$(echo "$2 $3" | awk '{print $1 + $2}')
+        if [ "$INPROC" = 1 ]; then
+            set -- $(head -1 "$W/cmd.out")
+            wall=$1 cpu=$2
+        fi
+        row train "$tool" "$n" ok "$cpu" "$rss" "$wall"
+    fi
+}
+for n in $SIZES; do
+    d=$W/train-$n.jsonl
+    INPROC=0
+    train stance "$n" "$S train -q -f stance -o $W/tm-$n $d"
+    train stance-grid "$n" "$S train -q --grid -f stance -o $W/tg-$n $d"
+    train fasttext "$n" "fasttext supervised -input $W/train-$n.ft.txt -output $W/tf-$n $FT_CHAR"
+    INPROC=1
+    train sklearn "$n" "$PY $H/sk.py train stance $d $W/ts-$n.pkl"
+    train sklearn-cal "$n" "$PY $H/sk.py train --calibrated stance $d $W/tc-$n.pkl"
+    rm -rf "$W/tm-$n" "$W/tm-$n".tmp.* "$W/tg-$n" "$W/tg-$n".tmp.* "$W/tf-$n".* "$W/ts-$n.pkl" "$W/tc-$n.pkl"
+done
+INPROC=0
+
+# ---- accuracy on the test split ------------------------------------------------
+T=fixtures/corpus/test.jsonl
+accrow() {
+    tool=$1 field=$2 file=$3
+    $S eval -q -f "$field" --json "$file" > "$W/eval.json"
+    set -- $($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["accuracy"], d["macro_f1"])' "$W/eval.json")
+    row acc "$tool" "$field" "$1" "$2"
+}
+say "bench: accuracy on the test split"
+for f in stance sentiment; do
+    eval "m=\$M_$f"
+    $S label -q -m "$m" "$T" > "$W/pred.jsonl"
+    accrow stance "$f" "$W/pred.jsonl"
+    for v in char word; do
+        fasttext predict "$W/ft-$v-$f.bin" "$W/test.ft.txt" > "$W/ft.txt"
+        $PY "$H/prep.py" merge "$f" "$T" "$W/ft.txt" "$W/pred.jsonl"
+        accrow "fasttext-$v" "$f" "$W/pred.jsonl"
+    done
+    $PY "$H/sk.py" label "$W/sk-$f.pkl" "$f" "$T" "$W/pred.jsonl"
+    accrow sklearn "$f" "$W/pred.jsonl"
+done
+
+$PY "$H/report.py" "$R" "$W/profile.txt" > "$ROOT/build/bench.md"
+cat "$ROOT/build/bench.md"
+say "bench: written to build/bench.md (raw figures: build/bench/results.tsv)"
