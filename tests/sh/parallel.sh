@@ -55,3 +55,7 @@ $STANCE label --format tsv -m "$M" "$TMPDIR/corpus.jsonl" | tail -n +2 > "$TMPDI
 parallel --will-cite --pipe -k -j 2 --block 100k $STANCE label --format tsv -m "$M" \
     < "$TMPDIR/corpus.jsonl" | grep -v '^doc	para' > "$TMPDIR/par.tsv"
 expect_same "parallel: label --format tsv equals one process (headers dropped)" "$TMPDIR/single.tsv" "$TMPDIR/par.tsv"
+# one job per article file: -k keeps the order of the files
+$STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/files.single"
+parallel --will-cite -k -j 2 $STANCE label -m "$M" ::: fixtures/articles/*.txt > "$TMPDIR/files.par"
+expect_same "parallel: label ::: FILES with -k equals one process" "$TMPDIR/files.single" "$TMPDIR/files.par"
