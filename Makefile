@@ -74,20 +74,9 @@ memcheck: $(BIN)
 
 MODEL_FLAGS = --grid --cv 5 --seed 1 -q
 models: $(BIN)
+	mkdir -p models
 	$(BIN) train -f stance -o models/stance $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
 	$(BIN) train -f sentiment -o models/sentiment $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
-
-# stance against fastText, scikit-learn and libsvm (installs them if
-# missing; about 20 minutes; BENCH_MB, BENCH_RUNS, BENCH_SIZES, BENCH_BIG:
-# see tests/bench/bench.sh); the table lands in build/bench.md.
-bench: $(BIN) $(BUILD)/libstance.a
-	@sh tests/bench/bench.sh
-
-# the shipped models against scikit-learn and fastText on the same split;
-# the table lands in build/compare.md.
-compare: $(BIN)
-	@sh tests/compare.sh
-.PHONY: bench compare
 
 # Installing: the program, its manual, the library with its header and a
 # pkg-config file, and the shipped models in PREFIX/share/stance/models,

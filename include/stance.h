@@ -149,13 +149,19 @@ int stance_ngrams_each(const stance_tokens *toks,
  * keys pooled in one buffer: the vocabulary of a model and the n-gram
  * counter of one paragraph. Ids are dense, in insertion order. */
 typedef struct {
-    uint64_t *hashes;   /* 0 marks an empty slot */
-    uint32_t *ids;
+    uint32_t tag; /* high bits of the key's hash, never 0; 0 marks empty */
+    uint32_t id;
+} stance_keymap_slot;
+
+typedef struct {
+    stance_keymap_slot *slots; /* 8 bytes a slot, so probes stay in cache */
     size_t mask;        /* slots - 1 */
     stance_buf pool;    /* kind byte + key bytes, back to back */
     uint32_t *key_off;  /* by id */
     uint32_t *key_len;  /* by id, kind byte included */
+    uint64_t *key_hash; /* by id, for rehashing */
     size_t n, cap;
+    unsigned sparse;    /* keep the load under 1/2^sparse (1 by default) */
 } stance_keymap;
 
 uint64_t stance_hash(int kind, const char *key, size_t len);
@@ -185,6 +191,15 @@ int stance_ngram_count(const stance_tokens *toks, const stance_ngram_config *cfg
 /* Appends the counts as a JSON object with keys in byte order. */
 int stance_ngram_counts_json(const stance_ngram_counts *c, stance_buf *out);
 void stance_ngram_counts_release(stance_ngram_counts *c);
+
+/* One n-gram occurrence count read from a record, its key not copied. */
+typedef struct {
+    const char *key; /* without the "w:"/"c:" prefix; not NUL-terminated */
+    size_t len;
+    uint64_t hash;   /* stance_hash(kind, key, len) */
+    uint32_t count;
+    int kind;
+} stance_ngram_ref;
 
 /* ---- features ------------------------------------------------------------
  * A sparse feature vector: indices ascending, 1-based as libsvm wants. */
@@ -228,6 +243,26 @@ int stance_model_features_from_tokens(const stance_model *m,
 int stance_model_features_from_counts(const stance_model *m,
                                       const stance_ngram_counts *c,
                                       stance_features *x);
+
+/* A per-model memo of each distinct token's vocabulary hits (its
+ * character n-grams and its unigram), so a token seen before costs one
+ * lookup instead of one per n-gram. Bounded: it empties itself when full.
+ * Results are identical with or without it. One cache serves one model. */
+typedef struct stance_feature_cache stance_feature_cache;
+
+stance_feature_cache *stance_feature_cache_new(void);
+void stance_feature_cache_free(stance_feature_cache **cache);
+/* stance_model_features_from_tokens, through cache. */
+int stance_model_features_cached(const stance_model *m,
+                                 const stance_tokens *toks,
+                                 stance_feature_cache *cache,
+                                 stance_features *x);
+
+/* The model's features for n-grams given as references (the fast path of
+ * `classify` on records from `stance ngrams`). */
+int stance_model_features_from_refs(const stance_model *m,
+                                    const stance_ngram_ref *refs, size_t n,
+                                    stance_features *x);
 
 typedef struct {
     size_t label;        /* index into the model's labels */

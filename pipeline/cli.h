@@ -112,7 +112,8 @@ int cli_record_text(const stance_record *rec, const char **text, char *err);
 /* The tokens of a record: its "tokens" array, else its tokenized "text". */
 int cli_record_tokens(const stance_record *rec, unsigned flags,
                       stance_tokens *toks, char *err);
-/* The counts of a record's "ngrams" object and its "ngram_config". */
+/* The counts of a record's "ngrams" object and its "ngram_config". With
+ * counts NULL, when rec->ngrams_fast, only the configuration is read. */
 int cli_record_counts(const stance_record *rec, stance_ngram_counts *counts,
                       stance_ngram_config *cfg, char *err);
 /* The non-empty string in field, the record's gold label. */
@@ -127,6 +128,7 @@ int cli_parse_orders(const char *opt, const char *s, int *lo, int *hi);
 
 typedef struct {
     stance_model *models[CLI_MAX_MODELS];
+    stance_feature_cache *caches[CLI_MAX_MODELS]; /* one per model */
     size_t nmodels;
     size_t explain_k; /* --explain K; 0 for none */
     int tsv;          /* --format tsv: tab-separated columns, not "pred" */
@@ -168,6 +170,39 @@ int cli_tsv_header(const cli_predictor *p, stance_buf *out);
 /* Appends s with tab, newline, carriage return and backslash escaped as
  * \t \n \r \\ (as jq's @tsv does), so a cell never breaks a row. */
 int cli_tsv_field(const char *s, size_t n, stance_buf *out);
+
+/* Article summaries (`summarize`, `label --summary`, `report`): labelled
+ * records folded into one record per document, a document being a run of
+ * consecutive records with the same "doc" ("-" when absent). Per model
+ * field: counts and shares of labels, the mean probability of each label
+ * ("lean"), paragraphs whose label probability is below the threshold
+ * ("uncertain", counted under no label) and the three most probable
+ * paragraphs per label. Memory holds one document's totals only. */
+typedef struct cli_summary cli_summary;
+/* Receives each finished summary, one JSON record with its newline;
+ * returns 0 or an exit status it has reported. */
+typedef int (*cli_summary_fn)(void *ctx, const stance_buf *summary);
+
+int cli_summary_new(double threshold, cli_summary_fn emit, void *ctx,
+                    cli_summary **s);
+/* Adds one labelled record: rec's "doc", "para" and "text" with the model
+ * fields of pred (rec's own "pred" when NULL). A record of another document
+ * first finishes the current one, even when it turns out bad. STANCE_EDATA
+ * with err for a bad record, which adds nothing. */
+int cli_summary_add(cli_summary *s, const cJSON *rec, const cJSON *pred, char *err);
+/* The same for a labelled record as JSON text (as `label` builds it). */
+int cli_summary_add_json(cli_summary *s, const stance_buf *rec, char *err);
+/* Predicts rec with p (scratch: any buffer) and adds the result. */
+int cli_summary_add_predicted(cli_summary *s, cli_predictor *p,
+                              const stance_record *rec, stance_buf *scratch,
+                              char *err);
+/* Emits the summary of the last document, if any. */
+int cli_summary_finish(cli_summary *s);
+void cli_summary_free(cli_summary **s);
+/* A cli_summary_fn writing to stdout. */
+int cli_summary_print(void *ctx, const stance_buf *summary);
+/* Parses --threshold (a probability from 0 to 1); reports and returns -1 if bad. */
+int cli_threshold_arg(const char *s, double *out);
 
 /* Reads all of f into b; reports and returns non-zero on failure. */
 int cli_slurp(FILE *f, const char *path, stance_buf *b);

@@ -68,6 +68,8 @@ int cli_predictor_load(cli_predictor *p, char **dirs, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         int rc = stance_model_load(dirs[i], &p->models[i], err);
+        if (!rc && !(p->caches[i] = stance_feature_cache_new()))
+            rc = STANCE_ENOMEM;
         if (rc) {
             if (rc == STANCE_EMODEL)
                 cli_error("%s", err);
@@ -88,8 +90,10 @@ int cli_predictor_load(cli_predictor *p, char **dirs, size_t n)
 
 void cli_predictor_release(cli_predictor *p)
 {
-    for (size_t i = 0; i < p->nmodels; i++)
+    for (size_t i = 0; i < CLI_MAX_MODELS; i++) {
         stance_model_free(&p->models[i]);
+        stance_feature_cache_free(&p->caches[i]);
+    }
     stance_features_release(&p->x);
     stance_tokens_release(&p->toks);
     stance_ngram_counts_release(&p->counts);
@@ -193,8 +197,8 @@ int cli_predict_text(cli_predictor *p, const char *text, size_t len,
     for (size_t i = 0; i < p->nmodels; i++) {
         int rc = tokens_for(p, i, text, len, &done, err);
         if (!rc)
-            rc = stance_model_features_from_tokens(p->models[i], &p->toks, &p->scratch,
-                                                   &p->x);
+            rc = stance_model_features_cached(p->models[i], &p->toks, p->caches[i],
+                                              &p->x);
         if (!rc && i && !p->tsv)
             rc = stance_buf_addc(out, ',');
         if (!rc)
@@ -213,7 +217,7 @@ int cli_predict_record(cli_predictor *p, const stance_record *rec,
     int rc;
     if (has_ngrams) {
         stance_ngram_config cfg;
-        if ((rc = cli_record_counts(rec, &p->counts, &cfg, err)))
+        if ((rc = cli_record_counts(rec, rec->ngrams_fast ? NULL : &p->counts, &cfg, err)))
             return rc;
         for (size_t i = 0; i < p->nmodels; i++)
             if (!stance_ngram_config_equal(&cfg, stance_model_ngram_config(p->models[i]))) {
@@ -232,7 +236,9 @@ int cli_predict_record(cli_predictor *p, const stance_record *rec,
     } else {
         const char *text;
         if ((rc = cli_record_text(rec, &text, err))) {
-            snprintf(err, STANCE_ERRBUF, "record has none of 'ngrams', 'tokens', 'text'");
+            if (!cJSON_GetObjectItemCaseSensitive(rec->root, "text"))
+                snprintf(err, STANCE_ERRBUF,
+                         "record has none of 'ngrams', 'tokens', 'text'");
             return rc;
         }
         return cli_predict_text(p, text, strlen(text), out, err);
@@ -240,9 +246,13 @@ int cli_predict_record(cli_predictor *p, const stance_record *rec,
     if (!p->tsv && stance_buf_adds(out, "\"pred\":{"))
         return STANCE_ENOMEM;
     for (size_t i = 0; i < p->nmodels; i++) {
-        rc = has_ngrams ? stance_model_features_from_counts(p->models[i], &p->counts, &p->x)
-                        : stance_model_features_from_tokens(p->models[i], &p->toks,
-                                                            &p->scratch, &p->x);
+        if (has_ngrams && rec->ngrams_fast)
+            rc = stance_model_features_from_refs(p->models[i], rec->ngrams, rec->nngrams,
+                                                 &p->x);
+        else if (has_ngrams)
+            rc = stance_model_features_from_counts(p->models[i], &p->counts, &p->x);
+        else
+            rc = stance_model_features_cached(p->models[i], &p->toks, p->caches[i], &p->x);
         if (!rc && i && !p->tsv)
             rc = stance_buf_addc(out, ',');
         if (!rc)

@@ -20,7 +20,26 @@ int cli_record_counts(const stance_record *rec, stance_ngram_counts *counts,
                  "record has 'ngrams' but no valid 'ngram_config' (like \"w1-3 c2-5\")");
         return STANCE_EDATA;
     }
+    if (rec->ngrams_fast && !counts)
+        return 0; /* the caller reads rec->ngrams itself */
     stance_keymap_clear(&counts->keys);
+    if (rec->ngrams_fast) {
+        for (size_t i = 0; i < rec->nngrams; i++) {
+            const stance_ngram_ref *g = &rec->ngrams[i];
+            uint32_t id;
+            int added;
+            if (stance_keymap_intern(&counts->keys, g->kind, g->key, g->len, g->hash, &id,
+                                     &added))
+                return STANCE_ENOMEM;
+            if (added) {
+                if (STANCE_ARRAY_GROW(counts->count, counts->count_cap, (size_t)id + 1))
+                    return STANCE_ENOMEM;
+                counts->count[id] = 0;
+            }
+            counts->count[id] += g->count;
+        }
+        return 0;
+    }
     const cJSON *item;
     cJSON_ArrayForEach(item, obj) {
         const char *k = item->string;

@@ -16,6 +16,21 @@ void stance_features_release(stance_features *f)
     memset(f, 0, sizeof *f);
 }
 
+int stance_features_reserve(stance_features *f, size_t more)
+{
+    size_t cap = f->hits_cap ? f->hits_cap : 1024;
+    while (cap < f->nhits + more)
+        cap *= 2;
+    if (cap == f->hits_cap)
+        return 0;
+    uint64_t *h = realloc(f->hits, cap * sizeof *h);
+    if (!h)
+        return STANCE_ENOMEM;
+    f->hits = h;
+    f->hits_cap = cap;
+    return 0;
+}
+
 int stance_features_hit(stance_features *f, uint32_t feature, uint32_t count)
 {
     if (f->nhits == f->hits_cap) {

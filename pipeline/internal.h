@@ -16,6 +16,11 @@ size_t stance_utf8_decode(const unsigned char *s, size_t n, int32_t *cp);
 /* Encodes cp into out (4 bytes room); returns the length. */
 size_t stance_utf8_encode(int32_t cp, char *out);
 
+/* The character n-grams of one token, as stance_ngrams_each gives them. */
+int stance_char_ngrams_each(const char *tok, size_t len,
+                            const stance_ngram_config *cfg, stance_buf *scratch,
+                            stance_ngram_fn fn, void *ctx);
+
 /* Appends the key of an n-gram to a readable "w:..." form. */
 int stance_ngram_key_append(stance_buf *out, int kind, const char *key,
                             size_t len);

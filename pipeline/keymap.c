@@ -47,43 +47,40 @@ static int key_equal(const stance_keymap *m, uint32_t id, int kind,
            memcmp(k + 1, key, len) == 0;
 }
 
+static uint32_t tag_of(uint64_t hash)
+{
+    return (uint32_t)(hash >> 32) | 1;
+}
+
 long stance_keymap_find(const stance_keymap *m, int kind, const char *key,
                         size_t len, uint64_t hash)
 {
-    if (!m->hashes)
+    if (!m->slots)
         return -1;
+    uint32_t tag = tag_of(hash);
     for (size_t s = hash & m->mask;; s = (s + 1) & m->mask) {
-        uint64_t h = m->hashes[s];
-        if (h == 0)
+        stance_keymap_slot slot = m->slots[s];
+        if (slot.tag == 0)
             return -1;
-        if (h == hash && key_equal(m, m->ids[s], kind, key, len))
-            return (long)m->ids[s];
+        if (slot.tag == tag && key_equal(m, slot.id, kind, key, len))
+            return (long)slot.id;
     }
 }
 
-static int rehash(stance_keymap *m, size_t slots)
+static int rehash(stance_keymap *m, size_t nslots)
 {
-    uint64_t *hashes = calloc(slots, sizeof *hashes);
-    uint32_t *ids = malloc(slots * sizeof *ids);
-    if (!hashes || !ids) {
-        free(hashes);
-        free(ids);
+    stance_keymap_slot *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
         return STANCE_ENOMEM;
+    for (size_t id = 0; id < m->n; id++) {
+        size_t t = m->key_hash[id] & (nslots - 1);
+        while (slots[t].tag)
+            t = (t + 1) & (nslots - 1);
+        slots[t] = (stance_keymap_slot){tag_of(m->key_hash[id]), (uint32_t)id};
     }
-    for (size_t s = 0; m->hashes && s <= m->mask; s++) {
-        if (!m->hashes[s])
-            continue;
-        size_t t = m->hashes[s] & (slots - 1);
-        while (hashes[t])
-            t = (t + 1) & (slots - 1);
-        hashes[t] = m->hashes[s];
-        ids[t] = m->ids[s];
-    }
-    free(m->hashes);
-    free(m->ids);
-    m->hashes = hashes;
-    m->ids = ids;
-    m->mask = slots - 1;
+    free(m->slots);
+    m->slots = slots;
+    m->mask = nslots - 1;
     return 0;
 }
 
@@ -92,18 +89,24 @@ int stance_keymap_intern(stance_keymap *m, int kind, const char *key,
 {
     if (added)
         *added = 0;
-    /* keep the load under one half so misses end fast */
-    if (!m->hashes || (m->n + 1) * 2 > m->mask + 1) {
-        if (rehash(m, m->hashes ? (m->mask + 1) * 2 : 64))
+    /* a low load keeps misses, the common case when looking up n-grams in
+     * a vocabulary, to one or two probes */
+    unsigned sparse = m->sparse ? m->sparse : 1;
+    if (!m->slots || ((m->n + 1) << sparse) > m->mask + 1) {
+        size_t nslots = m->slots ? m->mask + 1 : 64;
+        while (((m->n + 1) << sparse) > nslots)
+            nslots *= 2;
+        if (rehash(m, nslots))
             return STANCE_ENOMEM;
     }
+    uint32_t tag = tag_of(hash);
     size_t s = hash & m->mask;
     for (;; s = (s + 1) & m->mask) {
-        uint64_t h = m->hashes[s];
-        if (h == 0)
+        stance_keymap_slot slot = m->slots[s];
+        if (slot.tag == 0)
             break;
-        if (h == hash && key_equal(m, m->ids[s], kind, key, len)) {
-            *id = m->ids[s];
+        if (slot.tag == tag && key_equal(m, slot.id, kind, key, len)) {
+            *id = slot.id;
             return 0;
         }
     }
@@ -120,6 +123,10 @@ int stance_keymap_intern(stance_keymap *m, int kind, const char *key,
         if (!ln)
             return STANCE_ENOMEM;
         m->key_len = ln;
+        uint64_t *kh = realloc(m->key_hash, cap * sizeof *kh);
+        if (!kh)
+            return STANCE_ENOMEM;
+        m->key_hash = kh;
         m->cap = cap;
     }
     uint32_t off = (uint32_t)m->pool.len;
@@ -128,8 +135,8 @@ int stance_keymap_intern(stance_keymap *m, int kind, const char *key,
         return STANCE_ENOMEM;
     m->key_off[m->n] = off;
     m->key_len[m->n] = (uint32_t)len + 1;
-    m->hashes[s] = hash;
-    m->ids[s] = (uint32_t)m->n;
+    m->key_hash[m->n] = hash;
+    m->slots[s] = (stance_keymap_slot){tag, (uint32_t)m->n};
     *id = (uint32_t)m->n++;
     if (added)
         *added = 1;
@@ -138,18 +145,18 @@ int stance_keymap_intern(stance_keymap *m, int kind, const char *key,
 
 void stance_keymap_clear(stance_keymap *m)
 {
-    if (m->hashes && m->n)
-        memset(m->hashes, 0, (m->mask + 1) * sizeof *m->hashes);
+    if (m->slots && m->n)
+        memset(m->slots, 0, (m->mask + 1) * sizeof *m->slots);
     m->n = 0;
     stance_buf_reset(&m->pool);
 }
 
 void stance_keymap_release(stance_keymap *m)
 {
-    free(m->hashes);
-    free(m->ids);
+    free(m->slots);
     free(m->key_off);
     free(m->key_len);
+    free(m->key_hash);
     stance_buf_release(&m->pool);
     memset(m, 0, sizeof *m);
 }

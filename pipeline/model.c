@@ -3,10 +3,12 @@
  * class pair, so prediction costs time in the paragraph's features, not in
  * the number of support vectors. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "model_internal.h"
@@ -123,9 +125,24 @@ static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
                        char *err)
 {
     char *p = text->data, *end = text->data + text->len;
-    size_t line = 0;
+    size_t line = 0, lines = 0;
+    /* count before allocating: vocab_size comes from a file too */
+    for (const char *q = p; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++)
+        lines++;
+    if (text->len && end[-1] != '\n') {
+        snprintf(err, STANCE_ERRBUF, "'%s/%s' is truncated (no newline at the end)",
+                 dir, MODEL_VOCAB);
+        return STANCE_EMODEL;
+    }
+    if (lines != m->vocab_size) {
+        snprintf(err, STANCE_ERRBUF,
+                 "'%s/%s' has %zu entries but the manifest says %zu", dir,
+                 MODEL_VOCAB, lines, m->vocab_size);
+        return STANCE_EMODEL;
+    }
     if (!(m->idf = malloc((m->vocab_size ? m->vocab_size : 1) * sizeof *m->idf)))
         return STANCE_ENOMEM;
+    m->vocab.sparse = 2; /* lookups mostly miss; a sparse table ends them fast */
     while (p < end) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl) {
@@ -153,6 +170,25 @@ static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
         if (bad) {
             snprintf(err, STANCE_ERRBUF, "'%s/%s' line %zu is malformed", dir,
                      MODEL_VOCAB, line);
+            return STANCE_EMODEL;
+        }
+        /* an n-gram the manifest's ngram_config cannot make means the
+         * manifest and the vocabulary come from different models */
+        int order = 1, lo = m->ngrams.word_min, hi = m->ngrams.word_max;
+        if (key[0] == STANCE_NGRAM_CHAR) {
+            order = 0;
+            lo = m->ngrams.char_min;
+            hi = m->ngrams.char_max;
+        }
+        for (const char *q = key + 2; q < nl; q++)
+            order += key[0] == STANCE_NGRAM_CHAR ? (*q & 0xC0) != 0x80 : *q == ' ';
+        if (!hi || order < lo || order > hi) {
+            char cfg[STANCE_NGRAM_CONFIG_MAX];
+            stance_ngram_config_format(&m->ngrams, cfg);
+            snprintf(err, STANCE_ERRBUF,
+                     "'%.80s/%s' line %zu: n-gram '%.30s' disagrees with the "
+                     "manifest's ngram_config '%.20s'",
+                     dir, MODEL_VOCAB, line, key, cfg);
             return STANCE_EMODEL;
         }
         uint32_t id;
@@ -184,25 +220,93 @@ static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
     return 0;
 }
 
+/* Reads name in the directory dirfd; NUL-terminated. */
+static int read_file_at(int dirfd, const char *name, stance_buf *out)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return STANCE_EIO;
+    }
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (stance_buf_add(out, chunk, n)) {
+            rc = STANCE_ENOMEM;
+            break;
+        }
+    if (!rc && ferror(f))
+        rc = STANCE_EIO;
+    int e = errno;
+    fclose(f);
+    errno = e;
+    if (!rc && !out->data)
+        rc = stance_buf_grow(out, 0);
+    return rc;
+}
+
+static int load_files(int dirfd, const char *dir, stance_model *m, int *vanished,
+                      char *err);
+
+/* The three files are read through one open directory, so a model that
+ * `train` swaps in meanwhile cannot mix with the old one; if the old one's
+ * files vanish under us, the new one is loaded instead. */
 int stance_model_load(const char *dir, stance_model **out, char *err)
 {
-    stance_model *m = calloc(1, sizeof *m);
-    stance_buf path = {0}, text = {0};
-    int rc = STANCE_ENOMEM;
+    stance_model *m = NULL;
+    int rc = 0;
     *out = NULL;
-    err[0] = '\0';
-    if (!m)
-        return rc;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int vanished = 0;
+        err[0] = '\0';
+        if (attempt)
+            usleep(1000u << attempt);
+        if (!(m = calloc(1, sizeof *m)))
+            return STANCE_ENOMEM;
+        int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0) {
+            vanished = errno == ENOENT;
+            snprintf(err, STANCE_ERRBUF, "cannot read model directory '%.200s': %s",
+                     dir, strerror(errno));
+            rc = STANCE_EMODEL;
+        } else {
+            rc = load_files(dirfd, dir, m, &vanished, err);
+            close(dirfd);
+        }
+        if (!rc || !vanished)
+            break;
+        stance_model_free(&m);
+    }
+    if (!rc) {
+        *out = m;
+        m = NULL;
+    }
+    stance_model_free(&m);
+    return rc;
+}
+
+static int load_files(int dirfd, const char *dir, stance_model *m, int *vanished,
+                      char *err)
+{
+    stance_buf text = {0};
+    int rc = 0;
     const char *files[] = {MODEL_MANIFEST, MODEL_VOCAB, MODEL_SVM};
     for (int f = 0; f < 3; f++) {
-        stance_buf_reset(&path);
         stance_buf_reset(&text);
-        if (stance_buf_addf(&path, "%s/%s", dir, files[f]))
-            goto out;
-        rc = stance_read_file(path.data, &text);
+        rc = read_file_at(dirfd, files[f], &text);
         if (rc == STANCE_EIO) {
-            snprintf(err, STANCE_ERRBUF, "cannot read model file '%s': %s", path.data,
-                     strerror(errno));
+            *vanished = errno == ENOENT;
+            snprintf(err, STANCE_ERRBUF, "cannot read model file '%.200s/%s': %s", dir,
+                     files[f], strerror(errno));
+            rc = STANCE_EMODEL;
+        } else if (!rc && memchr(text.data, '\0', text.len)) {
+            snprintf(err, STANCE_ERRBUF, "'%.200s/%s' holds a NUL byte; not a model file",
+                     dir, files[f]);
             rc = STANCE_EMODEL;
         }
         if (rc)
@@ -226,11 +330,7 @@ int stance_model_load(const char *dir, stance_model **out, char *err)
         if (rc)
             goto out;
     }
-    *out = m;
-    m = NULL;
 out:
-    stance_model_free(&m);
-    stance_buf_release(&path);
     stance_buf_release(&text);
     return rc;
 }
@@ -307,6 +407,210 @@ int stance_model_features_from_tokens(const stance_model *m,
     return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
 }
 
+typedef struct {
+    uint64_t hash;
+    size_t off, len; /* in the tokens' text */
+} cache_key;
+
+struct stance_feature_cache {
+    const stance_model *model; /* the cache is emptied for another model */
+    cache_key *keys;           /* workspace: this paragraph's keys */
+    size_t keys_cap;
+    uint32_t *dense;           /* workspace: count by feature, kept zeroed */
+    uint32_t *touched;         /* workspace: features counted, first-seen order */
+    size_t touched_cap;
+    stance_keymap tokens;      /* token -> entry */
+    uint32_t *first, *count;   /* by entry: its hits in ids */
+    size_t entries_cap;
+    uint32_t *ids;
+    size_t nids, ids_cap;
+    stance_buf scratch;
+};
+
+/* Past these the cache starts over, which keeps memory flat on any input. */
+#define CACHE_MAX_TOKENS 200000
+#define CACHE_MAX_IDS (16u << 20)
+
+stance_feature_cache *stance_feature_cache_new(void)
+{
+    stance_feature_cache *c = calloc(1, sizeof *c);
+    if (c)
+        c->tokens.sparse = 2;
+    return c;
+}
+
+void stance_feature_cache_free(stance_feature_cache **cp)
+{
+    stance_feature_cache *c = *cp;
+    if (!c)
+        return;
+    stance_keymap_release(&c->tokens);
+    free(c->keys);
+    free(c->dense);
+    free(c->touched);
+    free(c->first);
+    free(c->count);
+    free(c->ids);
+    stance_buf_release(&c->scratch);
+    free(c);
+    *cp = NULL;
+}
+
+typedef struct {
+    const stance_model *m;
+    stance_feature_cache *c;
+} cache_fill;
+
+static int cache_hit(void *ctx, int kind, const char *key, size_t len)
+{
+    cache_fill *f = ctx;
+    long id = stance_keymap_find(&f->m->vocab, kind, key, len,
+                                 stance_hash(kind, key, len));
+    if (id < 0)
+        return 0;
+    if (STANCE_ARRAY_GROW(f->c->ids, f->c->ids_cap, f->c->nids + 1))
+        return STANCE_ENOMEM;
+    f->c->ids[f->c->nids++] = (uint32_t)id;
+    return 0;
+}
+
+/* The entry of one token, computing its hits on first sight. */
+static int cache_token(const stance_model *m, stance_feature_cache *c,
+                       const char *tok, size_t len, uint64_t h, uint32_t *entry)
+{
+    long found = stance_keymap_find(&c->tokens, 't', tok, len, h);
+    if (found >= 0) {
+        *entry = (uint32_t)found;
+        return 0;
+    }
+    if (c->tokens.n >= CACHE_MAX_TOKENS || c->nids >= CACHE_MAX_IDS) {
+        stance_keymap_clear(&c->tokens);
+        c->nids = 0;
+    }
+    int added;
+    if (stance_keymap_intern(&c->tokens, 't', tok, len, h, entry, &added))
+        return STANCE_ENOMEM;
+    if (*entry >= c->entries_cap) {
+        size_t cap = c->entries_cap ? c->entries_cap * 2 : 1024;
+        uint32_t *first = realloc(c->first, cap * sizeof *first);
+        if (!first)
+            return STANCE_ENOMEM;
+        c->first = first;
+        uint32_t *count = realloc(c->count, cap * sizeof *count);
+        if (!count)
+            return STANCE_ENOMEM;
+        c->count = count;
+        c->entries_cap = cap;
+    }
+    size_t before = c->nids;
+    cache_fill f = {m, c};
+    const stance_ngram_config *cfg = &m->ngrams;
+    int rc = 0;
+    if (cfg->word_min == 1)
+        rc = cache_hit(&f, STANCE_NGRAM_WORD, tok, len);
+    if (!rc && cfg->char_max)
+        rc = stance_char_ngrams_each(tok, len, cfg, &c->scratch, cache_hit, &f);
+    if (rc)
+        return rc;
+    c->first[*entry] = (uint32_t)before;
+    c->count[*entry] = (uint32_t)(c->nids - before);
+    return 0;
+}
+
+int stance_model_features_cached(const stance_model *m,
+                                 const stance_tokens *toks,
+                                 stance_feature_cache *c, stance_features *x)
+{
+    int rc;
+    if (c->model != m) {
+        stance_keymap_clear(&c->tokens);
+        c->nids = 0;
+        free(c->dense);
+        if (!(c->dense = calloc(m->vocab_size + 1, sizeof *c->dense)))
+            return STANCE_ENOMEM;
+        c->model = m;
+    }
+    x->nhits = 0;
+    size_t ntouched = 0;
+    const char *t = toks->text.data;
+    /* Lookups are bound by memory latency, not work: hash every key first,
+     * then prefetch each key's slot a few keys ahead so misses overlap. */
+    enum { AHEAD = 8 };
+    int lo = m->ngrams.word_min > 2 ? m->ngrams.word_min : 2;
+    size_t nkeys = toks->n;
+    for (int n = lo; m->ngrams.word_min && n <= m->ngrams.word_max; n++)
+        nkeys += toks->n >= (size_t)n ? toks->n - (size_t)n + 1 : 0;
+    if (STANCE_ARRAY_GROW(c->keys, c->keys_cap, nkeys + 1))
+        return STANCE_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < toks->n; i++)
+        c->keys[k++] = (cache_key){stance_hash('t', t + toks->start[i], toks->len[i]),
+                                   toks->start[i], toks->len[i]};
+    for (int n = lo; m->ngrams.word_min && n <= m->ngrams.word_max; n++)
+        for (size_t i = 0; i + (size_t)n <= toks->n; i++) {
+            size_t last = i + (size_t)n - 1;
+            size_t len = toks->start[last] + toks->len[last] - toks->start[i];
+            c->keys[k++] = (cache_key){
+                stance_hash(STANCE_NGRAM_WORD, t + toks->start[i], len), toks->start[i], len};
+        }
+    for (size_t i = 0; i < nkeys; i++) {
+        if (i + AHEAD < nkeys) {
+            const stance_keymap *table = i + AHEAD < toks->n ? &c->tokens : &m->vocab;
+            if (table->slots)
+                __builtin_prefetch(&table->slots[c->keys[i + AHEAD].hash & table->mask]);
+        }
+        const cache_key *key = &c->keys[i];
+        if (i < toks->n) {
+            uint32_t e;
+            if ((rc = cache_token(m, c, t + key->off, key->len, key->hash, &e)))
+                return rc;
+            /* counting into a dense array leaves only distinct features
+             * to sort, half as many as hits */
+            uint32_t cnt = c->count[e];
+            if (STANCE_ARRAY_GROW(c->touched, c->touched_cap, ntouched + cnt))
+                return STANCE_ENOMEM;
+            const uint32_t *ids = c->ids + c->first[e];
+            for (uint32_t j = 0; j < cnt; j++)
+                if (c->dense[ids[j]]++ == 0)
+                    c->touched[ntouched++] = ids[j];
+        } else {
+            long id = stance_keymap_find(&m->vocab, STANCE_NGRAM_WORD, t + key->off, key->len,
+                                         key->hash);
+            if (id < 0)
+                continue;
+            if (STANCE_ARRAY_GROW(c->touched, c->touched_cap, ntouched + 1))
+                return STANCE_ENOMEM;
+            if (c->dense[id]++ == 0)
+                c->touched[ntouched++] = (uint32_t)id;
+        }
+    }
+    if ((rc = stance_features_reserve(x, ntouched)))
+        return rc;
+    for (size_t i = 0; i < ntouched; i++) {
+        uint32_t f = c->touched[i];
+        x->hits[x->nhits++] = ((uint64_t)f << 32) | c->dense[f];
+        c->dense[f] = 0;
+    }
+    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
+}
+
+int stance_model_features_from_refs(const stance_model *m,
+                                    const stance_ngram_ref *refs, size_t n,
+                                    stance_features *x)
+{
+    enum { AHEAD = 8 };
+    x->nhits = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            __builtin_prefetch(&m->vocab.slots[refs[i + AHEAD].hash & m->vocab.mask]);
+        long id = stance_keymap_find(&m->vocab, refs[i].kind, refs[i].key, refs[i].len,
+                                     refs[i].hash);
+        if (id >= 0 && stance_features_hit(x, (uint32_t)id, refs[i].count))
+            return STANCE_ENOMEM;
+    }
+    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
+}
+
 int stance_model_features_from_counts(const stance_model *m,
                                       const stance_ngram_counts *c,
                                       stance_features *x)
@@ -330,6 +634,8 @@ static void decision_values(const stance_model *m, const stance_features *x,
     for (size_t p = 0; p < np; p++)
         dec[p] = 0;
     for (size_t i = 0; i < x->n; i++) {
+        if (i + 8 < x->n)
+            __builtin_prefetch(m->w + (size_t)(x->index[i + 8] - 1) * np);
         const double *w = m->w + (size_t)(x->index[i] - 1) * np;
         double v = x->value[i];
         for (size_t p = 0; p < np; p++)

@@ -35,6 +35,8 @@ struct stance_model {
 
 /* Appends one n-gram hit; stance_features_finish weighs and normalizes. */
 int stance_features_hit(stance_features *f, uint32_t feature, uint32_t count);
+/* Makes room for `more` hits beyond nhits. */
+int stance_features_reserve(stance_features *f, size_t more);
 int stance_features_finish(stance_features *f, const double *idf,
                            size_t vocab_size, size_t word_start,
                            stance_weighting weighting);

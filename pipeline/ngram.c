@@ -104,50 +104,47 @@ int stance_ngrams_each(const stance_tokens *toks,
                 return rc;
         }
     }
-    if (!cfg->char_max)
-        return 0;
-    /* code point boundaries of "<token>", reused across tokens */
-    size_t bounds_cap = 64;
-    size_t *bounds = malloc(bounds_cap * sizeof *bounds);
-    if (!bounds)
-        return STANCE_ENOMEM;
-    for (size_t i = 0; i < toks->n && !rc; i++) {
-        stance_buf_reset(scratch);
-        if (stance_buf_addc(scratch, '<') ||
-            stance_buf_add(scratch, t + toks->start[i], toks->len[i]) ||
-            stance_buf_addc(scratch, '>')) {
-            rc = STANCE_ENOMEM;
-            break;
-        }
-        const unsigned char *s = (const unsigned char *)scratch->data;
-        size_t ncp = 0;
-        for (size_t b = 0; b <= scratch->len; b++) {
-            if (b < scratch->len && (s[b] & 0xC0) == 0x80)
-                continue;
-            if (ncp == bounds_cap) {
-                size_t *nb = realloc(bounds, 2 * bounds_cap * sizeof *nb);
-                if (!nb) {
-                    rc = STANCE_ENOMEM;
-                    break;
-                }
-                bounds = nb;
-                bounds_cap *= 2;
-            }
-            bounds[ncp++] = b;
-        }
+    for (size_t i = 0; cfg->char_max && i < toks->n; i++) {
+        rc = stance_char_ngrams_each(t + toks->start[i], toks->len[i], cfg, scratch,
+                                     fn, ctx);
         if (rc)
-            break;
-        ncp--; /* the last boundary is the end */
-        for (size_t a = 0; a < ncp && !rc; a++)
-            for (int n = cfg->char_min; n <= cfg->char_max && a + (size_t)n <= ncp;
-                 n++) {
-                rc = fn(ctx, STANCE_NGRAM_CHAR, scratch->data + bounds[a],
-                        bounds[a + (size_t)n] - bounds[a]);
-                if (rc)
-                    break;
-            }
+            return rc;
     }
-    free(bounds);
+    return 0;
+}
+
+int stance_char_ngrams_each(const char *tok, size_t len,
+                            const stance_ngram_config *cfg, stance_buf *scratch,
+                            stance_ngram_fn fn, void *ctx)
+{
+    /* code point boundaries of "<token>"; long tokens (URLs) go to the heap */
+    size_t local[256], *bounds = local, ncp = 0;
+    int rc = 0;
+    stance_buf_reset(scratch);
+    if (stance_buf_grow(scratch, len + 2))
+        return STANCE_ENOMEM;
+    scratch->data[0] = '<';
+    memcpy(scratch->data + 1, tok, len);
+    scratch->data[len + 1] = '>';
+    scratch->len = len + 2;
+    scratch->data[scratch->len] = '\0';
+    if (len + 3 > sizeof local / sizeof *local &&
+        !(bounds = malloc((len + 3) * sizeof *bounds)))
+        return STANCE_ENOMEM;
+    const unsigned char *s = (const unsigned char *)scratch->data;
+    for (size_t b = 0; b <= scratch->len; b++)
+        if (b == scratch->len || (s[b] & 0xC0) != 0x80)
+            bounds[ncp++] = b;
+    ncp--; /* the last boundary is the end */
+    for (size_t a = 0; a < ncp && !rc; a++)
+        for (int n = cfg->char_min; n <= cfg->char_max && a + (size_t)n <= ncp; n++) {
+            rc = fn(ctx, STANCE_NGRAM_CHAR, scratch->data + bounds[a],
+                    bounds[a + (size_t)n] - bounds[a]);
+            if (rc)
+                break;
+        }
+    if (bounds != local)
+        free(bounds);
     return rc;
 }
 
@@ -176,47 +173,131 @@ int stance_ngram_count(const stance_tokens *toks, const stance_ngram_config *cfg
 }
 
 typedef struct {
-    const char *key; /* kind byte + bytes: byte order equals readable order */
+    uint64_t prefix;  /* the key's first 8 bytes, big-endian: most orders */
+    const char *key;  /* kind byte + bytes: byte order equals readable order */
     uint32_t len, id;
 } sort_key;
 
 static int sort_key_cmp(const void *a, const void *b)
 {
     const sort_key *x = a, *y = b;
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix ? -1 : 1;
     size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->key, y->key, n);
+    int c = n > 8 ? memcmp(x->key + 8, y->key + 8, n - 8) : 0;
     if (c)
         return c;
     return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Orders keys by their 8-byte prefixes with an LSD radix sort (the
+ * comparison sort was most of this stage's time), then settles runs of
+ * equal prefixes by comparing the rest. */
+static int radix_sort_keys(sort_key *keys, size_t n)
+{
+    sort_key *tmp = malloc((n ? n : 1) * sizeof *tmp), *src = keys, *dst = tmp;
+    if (!tmp)
+        return STANCE_ENOMEM;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((src[i].prefix >> shift) & 0xFF) + 1]++;
+        if (count[((src[0].prefix >> shift) & 0xFF) + 1] == n)
+            continue; /* every key has the same byte here */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].prefix >> shift) & 0xFF]++] = src[i];
+        sort_key *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+    free(tmp);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && keys[j].prefix == keys[i].prefix)
+            j++;
+        if (j - i > 1)
+            qsort(keys + i, j - i, sizeof *keys, sort_key_cmp);
+        i = j;
+    }
+    return 0;
+}
+
+static char *put_uint(char *o, uint32_t v)
+{
+    char tmp[10];
+    int n = 0;
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    while (n)
+        *o++ = tmp[--n];
+    return o;
 }
 
 int stance_ngram_counts_json(const stance_ngram_counts *c, stance_buf *out)
 {
     const stance_keymap *m = &c->keys;
     sort_key *keys = malloc((m->n ? m->n : 1) * sizeof *keys);
-    stance_buf key = {0};
     int rc = STANCE_ENOMEM;
     if (!keys)
         return rc;
-    for (size_t i = 0; i < m->n; i++)
-        keys[i] = (sort_key){m->pool.data + m->key_off[i], m->key_len[i],
-                             (uint32_t)i};
-    qsort(keys, m->n, sizeof *keys, sort_key_cmp);
+    for (size_t i = 0; i < m->n; i++) {
+        const unsigned char *k = (const unsigned char *)m->pool.data + m->key_off[i];
+        uint64_t prefix = 0;
+        for (size_t b = 0; b < 8; b++)
+            prefix = prefix << 8 | (b < m->key_len[i] ? k[b] : 0);
+        keys[i] = (sort_key){prefix, (const char *)k, m->key_len[i], (uint32_t)i};
+    }
+    if (radix_sort_keys(keys, m->n))
+        goto out;
     if (stance_buf_addc(out, '{'))
         goto out;
     for (size_t i = 0; i < m->n; i++) {
-        stance_buf_reset(&key);
-        if ((i && stance_buf_addc(out, ',')) ||
-            stance_keymap_key(m, keys[i].id, &key) ||
-            stance_buf_add_json_string(out, key.data, key.len) ||
-            stance_buf_addf(out, ":%u", c->count[keys[i].id]))
+        const char *k = keys[i].key;
+        size_t len = keys[i].len - 1;
+        int plain = 1;
+        for (size_t b = 1; b <= len && plain; b++)
+            plain = (unsigned char)k[b] >= 0x20 && k[b] != '"' && k[b] != '\\';
+        /* ',' '"' 'w' ':' key '"' ':' count: room for all but an escaped key */
+        if (stance_buf_grow(out, len + 16))
             goto out;
+        char *o = out->data + out->len;
+        if (i)
+            *o++ = ',';
+        if (plain) {
+            *o++ = '"';
+            *o++ = k[0];
+            *o++ = ':';
+            memcpy(o, k + 1, len);
+            o += len;
+            *o++ = '"';
+            out->len = (size_t)(o - out->data);
+        } else {
+            char prefixed[2] = {k[0], ':'};
+            stance_buf tmp = {0};
+            out->len = (size_t)(o - out->data);
+            int bad = stance_buf_add(&tmp, prefixed, 2) || stance_buf_add(&tmp, k + 1, len) ||
+                      stance_buf_add_json_string(out, tmp.data, tmp.len) ||
+                      stance_buf_grow(out, 12);
+            stance_buf_release(&tmp);
+            if (bad)
+                goto out;
+            o = out->data + out->len;
+        }
+        o = out->data + out->len;
+        *o++ = ':';
+        o = put_uint(o, c->count[keys[i].id]);
+        out->len = (size_t)(o - out->data);
+        out->data[out->len] = '\0';
     }
     if (stance_buf_addc(out, '}'))
         goto out;
     rc = 0;
 out:
-    stance_buf_release(&key);
     free(keys);
     return rc;
 }

@@ -118,6 +118,117 @@ static int scan_members(stance_record *r, char *err)
     return 0;
 }
 
+/* Decodes the JSON string at p (opening quote) into r->unescaped; returns
+ * the byte after the closing quote or NULL. Only called on strings that
+ * scan_string accepted, so escapes are well formed and never \u0000. */
+static const char *unescape(stance_record *r, const char *p, const char *end)
+{
+    for (p++; p < end && *p != '"'; p++) {
+        char c = *p;
+        if (c != '\\') {
+            if (stance_buf_addc(&r->unescaped, c))
+                return NULL;
+            continue;
+        }
+        c = *++p;
+        const char *simple = strchr("\"\\/bfnrt", c);
+        if (simple && c) {
+            static const char out[] = "\"\\/\b\f\n\r\t";
+            if (stance_buf_addc(&r->unescaped, out[simple - "\"\\/bfnrt"]))
+                return NULL;
+            continue;
+        }
+        long v = u_escape(p - 1, end);
+        p += 4;
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            long lo = u_escape(p + 1, end);
+            v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+        }
+        char enc[4];
+        if (stance_buf_add(&r->unescaped, enc, stance_utf8_encode((int32_t)v, enc)))
+            return NULL;
+    }
+    return p < end ? p + 1 : NULL;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Reads an "ngrams" value of the form {"w:...": N, ...} into r->ngrams;
+ * returns 0 when the value has any other shape (cJSON then takes it). */
+static int read_ngrams(stance_record *r, const char *p, const char *end)
+{
+    char err[STANCE_ERRBUF];
+    r->nngrams = 0;
+    stance_buf_reset(&r->unescaped);
+    p = skip_ws(p, end);
+    if (p == end || *p != '{')
+        return 0;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}')
+        return skip_ws(p + 1, end) == end;
+    for (;;) {
+        if (p == end || *p != '"')
+            return 0;
+        const char *q = scan_string(p, end, err);
+        if (!q)
+            return 0;
+        const char *key = p + 1;
+        size_t len = (size_t)(q - p) - 2;
+        int escaped = memchr(key, '\\', len) != NULL;
+        if (escaped) {
+            size_t at = r->unescaped.len;
+            if (!unescape(r, p, end))
+                return 0;
+            /* an offset for now: the buffer may still move */
+            key = (const char *)(uintptr_t)at;
+            len = r->unescaped.len - at;
+        }
+        p = skip_ws(q, end);
+        if (p == end || *p != ':')
+            return 0;
+        p = skip_ws(p + 1, end);
+        uint64_t count = 0;
+        const char *d = p;
+        while (p < end && *p >= '0' && *p <= '9' && count <= UINT32_MAX)
+            count = count * 10 + (uint64_t)(*p++ - '0');
+        if (p == d || *d == '0' || count > UINT32_MAX ||
+            (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+            return 0;
+        if (STANCE_ARRAY_GROW(r->ngrams, r->ngrams_cap, r->nngrams + 1))
+            return 0;
+        /* hash is 1 for now when key is an offset into r->unescaped */
+        r->ngrams[r->nngrams++] = (stance_ngram_ref){key, len, escaped, (uint32_t)count, 0};
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}')
+            break;
+        return 0;
+    }
+    /* resolve offsets, check prefixes and hash, now that keys are still */
+    for (size_t i = 0; i < r->nngrams; i++) {
+        stance_ngram_ref *g = &r->ngrams[i];
+        if (g->hash)
+            g->key = r->unescaped.data + (uintptr_t)g->key;
+        if (g->len < 3 || g->key[1] != ':' ||
+            (g->key[0] != STANCE_NGRAM_WORD && g->key[0] != STANCE_NGRAM_CHAR))
+            return 0;
+        g->kind = g->key[0];
+        g->key += 2;
+        g->len -= 2;
+        g->hash = stance_hash(g->kind, g->key, g->len);
+    }
+    return skip_ws(p + 1, end) == end;
+}
+
 int stance_record_parse(stance_record *r, char *line, size_t len, char *err)
 {
     cJSON_Delete(r->root);
@@ -141,7 +252,36 @@ int stance_record_parse(stance_record *r, char *line, size_t len, char *err)
     if (rc)
         return rc;
     const char *parse_end = NULL;
-    r->root = cJSON_ParseWithLengthOpts(r->raw, r->raw_len, &parse_end, 0);
+    const char *text = r->raw;
+    size_t text_len = r->raw_len;
+    r->ngrams_fast = 0;
+    for (size_t i = 0; i < r->nmembers; i++) {
+        const record_member *m = &r->members[i];
+        if (m->key_end - m->key != 8 || memcmp(r->raw + m->key, "\"ngrams\"", 8))
+            continue;
+        const char *v = skip_ws(r->raw + m->key_end, r->raw + m->value_end);
+        if (v < r->raw + m->value_end && *v == ':' &&
+            read_ngrams(r, v + 1, r->raw + m->value_end)) {
+            stance_buf_reset(&r->light);
+            if (stance_buf_add(&r->light, r->raw, (size_t)(v + 1 - r->raw)) ||
+                stance_buf_adds(&r->light, "{}") ||
+                stance_buf_add(&r->light, r->raw + m->value_end,
+                               r->raw_len - m->value_end))
+                return STANCE_ENOMEM;
+            r->ngrams_fast = 1;
+            text = r->light.data;
+            text_len = r->light.len;
+        }
+        break;
+    }
+    r->root = cJSON_ParseWithLengthOpts(text, text_len, &parse_end, 0);
+    if (!r->root && r->ngrams_fast) {
+        /* report the error where it is in the line as given */
+        r->ngrams_fast = 0;
+        text = r->raw;
+        text_len = r->raw_len;
+        r->root = cJSON_ParseWithLengthOpts(text, text_len, &parse_end, 0);
+    }
     if (!r->root) {
         const char *at = cJSON_GetErrorPtr();
         if (at >= r->raw && at <= r->raw + r->raw_len)
@@ -151,9 +291,15 @@ int stance_record_parse(stance_record *r, char *line, size_t len, char *err)
             snprintf(err, STANCE_ERRBUF, "invalid JSON");
         return STANCE_EDATA;
     }
-    if ((size_t)(parse_end - r->raw) != r->raw_len) {
-        snprintf(err, STANCE_ERRBUF, "invalid JSON: extra text at byte %zu",
-                 (size_t)(parse_end - r->raw) + lead + 1);
+    if ((size_t)(parse_end - text) != text_len) {
+        parse_end = r->raw + r->raw_len - (text_len - (size_t)(parse_end - text));
+        /* old Mac line ends put every record on one "line" */
+        const char *cr = memchr(parse_end, '\r', r->raw_len - (size_t)(parse_end - r->raw));
+        snprintf(err, STANCE_ERRBUF,
+                 cr ? "invalid JSON: a lone carriage return at byte %zu; JSON lines "
+                      "end with LF or CRLF"
+                    : "invalid JSON: extra text at byte %zu",
+                 (size_t)((cr ? cr : parse_end) - r->raw) + lead + 1);
         return STANCE_EDATA;
     }
     if (!cJSON_IsObject(r->root)) {
@@ -230,4 +376,9 @@ void stance_record_release(stance_record *r)
 {
     cJSON_Delete(r->root);
     r->root = NULL;
+    free(r->ngrams);
+    r->ngrams = NULL;
+    r->nngrams = r->ngrams_cap = 0;
+    stance_buf_release(&r->light);
+    stance_buf_release(&r->unescaped);
 }

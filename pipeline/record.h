@@ -14,11 +14,20 @@ typedef struct {
 } record_member;
 
 typedef struct {
-    cJSON *root;
+    cJSON *root;     /* every member but a well-formed "ngrams" object */
     const char *raw; /* the object's bytes, trimmed */
     size_t raw_len;
     record_member members[RECORD_MAX_MEMBERS];
     size_t nmembers;
+    /* A top-level "ngrams" object of "w:"/"c:" keys and positive whole
+     * counts is read here without building a cJSON tree (it is most of the
+     * bytes of records from `stance ngrams`); root then holds "ngrams": {}.
+     * Anything else in "ngrams" goes to cJSON, and ngrams_fast is 0. */
+    int ngrams_fast;
+    stance_ngram_ref *ngrams;
+    size_t nngrams, ngrams_cap;
+    stance_buf light;     /* the line with the n-grams left out, for cJSON */
+    stance_buf unescaped; /* keys that held escapes */
 } stance_record;
 
 /* Parses line[0..len) (it may be modified: the end is cut at the newline).

@@ -54,6 +54,59 @@ static int parse_doubles(const char *s, size_t len, double *out, size_t n)
     return s == e ? 0 : -1;
 }
 
+/* Parses a decimal number in s[0..e). libsvm writes millions of them with
+ * %.8g; those take Clinger's fast path (an exact integer mantissa and an
+ * exact power of ten give a correctly rounded quotient, the value strtod
+ * returns) and anything else goes to strtod. Returns the end or NULL. */
+static const char *parse_number(const char *s, const char *e, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    int neg = 0, digits = 0, frac = 0, exp10 = 0;
+    uint64_t mant = 0;
+    if (p < e && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    for (; p < e && *p >= '0' && *p <= '9'; p++, digits++)
+        mant = mant * 10 + (uint64_t)(*p - '0');
+    if (p < e && *p == '.')
+        for (p++; p < e && *p >= '0' && *p <= '9'; p++, digits++, frac++)
+            mant = mant * 10 + (uint64_t)(*p - '0');
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        int eneg = 0, ev = 0, edigits = 0;
+        if (q < e && (*q == '-' || *q == '+'))
+            eneg = *q++ == '-';
+        for (; q < e && *q >= '0' && *q <= '9' && ev < 10000; q++, edigits++)
+            ev = ev * 10 + (*q - '0');
+        if (edigits)
+            exp10 = eneg ? -ev : ev;
+        p = edigits ? q : p;
+    }
+    exp10 -= frac;
+    if (digits > 0 && digits <= 19 && mant <= (1ULL << 53) && exp10 >= -22 &&
+        exp10 <= 22 && (p == e || *p == ' ' || *p == ':')) {
+        double v = (double)mant;
+        v = exp10 < 0 ? v / pow10[-exp10] : v * pow10[exp10];
+        *out = neg ? -v : v;
+        return p;
+    }
+    char buf[64];
+    size_t n = 0;
+    while (s + n < e && s[n] != ' ' && n < sizeof buf - 1) {
+        buf[n] = s[n];
+        n++;
+    }
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    *out = strtod(buf, &end);
+    if (end == buf || errno == ERANGE || !isfinite(*out))
+        return NULL;
+    return s + (end - buf);
+}
+
 static int keyword(const char *s, size_t len, const char *kw, const char **rest,
                    size_t *rest_len)
 {
@@ -144,6 +197,8 @@ int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err)
         return bad(err, c.line, "header lacks label, nr_sv, rho, total_sv or gamma");
     if (m->probability && !(have_a && have_b))
         return bad(err, c.line, "manifest promises probabilities but probA/probB are missing");
+    if (!m->probability && (have_a || have_b))
+        return bad(err, c.line, "has probA/probB but the manifest says no probabilities");
     m->probability = m->probability && have_a && have_b;
     double sum = 0;
     int seen[STANCE_MAX_LABELS] = {0};
@@ -158,7 +213,14 @@ int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err)
     }
     if (sum != total_sv)
         return bad(err, c.line, "nr_sv does not add up to total_sv");
-    size_t l = (size_t)total_sv;
+    size_t l = (size_t)total_sv, left = 0;
+    /* one line per support vector: check before allocating for them */
+    for (const char *q = c.p; q < c.end; left++) {
+        const char *nl = memchr(q, '\n', (size_t)(c.end - q));
+        q = nl ? nl + 1 : c.end;
+    }
+    if (l > left)
+        return bad(err, c.line, "is truncated: fewer support vectors than total_sv");
 
     struct svm_model *svm = NULL;
     if (m->rbf) {
@@ -204,19 +266,12 @@ int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err)
             { rc = bad(err, c.line, "is truncated: fewer support vectors than total_sv"); goto out; }
         const char *e = s + n;
         double coef[STANCE_MAX_LABELS];
-        char buf[64];
         size_t nn = 0;
         for (size_t i = 0; i < k - 1; i++) {
             while (s < e && *s == ' ')
                 s++;
-            size_t b = 0;
-            while (s < e && *s != ' ' && b < sizeof buf - 1)
-                buf[b++] = *s++;
-            buf[b] = '\0';
-            char *end;
-            errno = 0;
-            coef[i] = strtod(buf, &end);
-            if (!b || *end || errno == ERANGE || !isfinite(coef[i]))
+            s = parse_number(s, e, &coef[i]);
+            if (!s || (s < e && *s != ' '))
                 { rc = bad(err, c.line, "invalid coefficient"); goto out; }
         }
         long last = 0;
@@ -227,21 +282,17 @@ int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err)
                 s++;
             if (s == e)
                 break;
-            size_t b = 0;
-            while (s < e && *s != ' ' && b < sizeof buf - 1)
-                buf[b++] = *s++;
-            buf[b] = '\0';
-            char *colon = strchr(buf, ':'), *end;
-            if (!colon)
+            long idx = 0;
+            const char *d = s;
+            while (s < e && *s >= '0' && *s <= '9' && idx <= (long)m->vocab_size)
+                idx = idx * 10 + (*s++ - '0');
+            if (s == d || s == e || *s != ':')
                 { rc = bad(err, c.line, "invalid feature (want index:value)"); goto out; }
-            *colon = '\0';
-            errno = 0;
-            long idx = strtol(buf, &end, 10);
-            if (*end || end == buf || errno || idx <= last ||
-                (size_t)idx > m->vocab_size)
+            if (idx <= last || (size_t)idx > m->vocab_size)
                 { rc = bad(err, c.line, "feature index out of order or beyond the vocabulary"); goto out; }
-            double val = strtod(colon + 1, &end);
-            if (*end || end == colon + 1 || !isfinite(val))
+            double val;
+            s = parse_number(s + 1, e, &val);
+            if (!s || (s < e && *s != ' '))
                 { rc = bad(err, c.line, "invalid feature value"); goto out; }
             last = idx;
             if (STANCE_ARRAY_GROW(nodes, nodes_cap, nn + 2))
