@@ -1,8 +1,8 @@
 # tests/lib.sh: helpers for the shell tests, sourced by tests/sh/*.sh.
 # Each check prints "PASS name" or "FAIL name: why" for tests/run.sh.
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
+pass() { printf 'PASS %s\n' "$1"; }
+fail() { printf 'FAIL %s: %s\n' "$1" "$2"; }
 
 # expect_status NAME STATUS COMMAND...: the command exits with STATUS.
 expect_status() {
