@@ -3,6 +3,7 @@
 #   make test          every test; SANITIZE=1 runs them under ASan+UBSan
 #   make memcheck      the golden tests under valgrind
 #   make models        retrain the shipped models from the train split
+#   make screenshot    tests/report-screenshot.png, the report in headless Chromium
 #   make install PREFIX=...   and make uninstall
 CC ?= cc
 PREFIX ?= /usr/local
@@ -32,6 +33,9 @@ CLI_SRC = pipeline/stance.c pipeline/cli.c pipeline/cli_articles.c \
           pipeline/cli_records.c pipeline/cli_predict.c \
           pipeline/cmd_tokenize.c pipeline/cmd_ngrams.c pipeline/cmd_train.c \
           pipeline/cmd_classify.c pipeline/cmd_label.c pipeline/cmd_eval.c
+# article summaries, model cards and the HTML report
+CLI_SRC += pipeline/cli_summary.c pipeline/cmd_summarize.c pipeline/cmd_model.c \
+           pipeline/cmd_report.c pipeline/report_assets.c
 UNIT_SRC = $(wildcard tests/unit/*.c)
 LIB_OBJ = $(LIB_SRC:pipeline/%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:pipeline/%.c=$(BUILD)/%.o)
@@ -71,6 +75,11 @@ memcheck: $(BIN)
 	    STANCE="valgrind -q --leak-check=full --error-exitcode=99 $(CURDIR)/$(BIN)" \
 	    ROOT=$(CURDIR) TMPDIR=$$(mktemp -d) sh tests/golden.sh $$c; done | tee build/memcheck.log; \
 	    ! grep -q '^FAIL' build/memcheck.log
+
+# The report of the sample articles as headless Chromium draws it, kept in
+# the repository for review: rerun after changing the page.
+screenshot: $(BIN)
+	@sh tests/screenshot.sh $(CURDIR)/$(BIN) tests/report-screenshot.png
 
 MODEL_FLAGS = --grid --cv 5 --seed 1 -q
 models: $(BIN)
@@ -131,5 +140,5 @@ uninstall:
 clean:
 	rm -rf build bin
 
-.PHONY: all test golden-update memcheck models clean
+.PHONY: all test golden-update memcheck models clean screenshot
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

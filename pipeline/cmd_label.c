@@ -7,6 +7,15 @@
 
 #include "cli.h"
 
+/* --summary: the labelled records go to this summary, not to stdout */
+static cli_summary *summary;
+
+static int on_record_summary(void *ctx, stance_record *rec, char *err)
+{
+    cli_classifier *st = ctx;
+    return cli_summary_add_predicted(summary, &st->pred, rec, &st->out, err);
+}
+
 static int on_paragraph(void *ctx, const cli_paragraph *p, char *err)
 {
     cli_classifier *st = ctx;
@@ -29,7 +38,7 @@ static int on_paragraph(void *ctx, const cli_paragraph *p, char *err)
                            stance_buf_addc(&st->out, '\n')
                      : stance_buf_adds(&st->out, "}\n"))
         return STANCE_ENOMEM;
-    return cli_emit(&st->out);
+    return summary ? cli_summary_add_json(summary, &st->out, err) : cli_emit(&st->out);
 }
 
 int cmd_label(int argc, char **argv)
@@ -38,6 +47,8 @@ int cmd_label(int argc, char **argv)
         {"model", required_argument, NULL, 'm'},
         {"explain", required_argument, NULL, 'x'},
         {"format", required_argument, NULL, 'F'},
+        {"summary", no_argument, NULL, 'U'},
+        {"threshold", required_argument, NULL, 'T'},
         {"text", no_argument, NULL, 't'},
         {"jsonl", no_argument, NULL, 'j'},
         {"layout", required_argument, NULL, 'L'},
@@ -52,7 +63,8 @@ int cmd_label(int argc, char **argv)
                              cli_classify_record, &st};
     char *dirs[CLI_MAX_MODELS];
     size_t ndirs = 0;
-    int c, status;
+    int c, status, want_summary = 0;
+    double threshold = 0.5;
     while ((c = getopt_long(argc, argv, "m:q", longopts, NULL)) != -1) {
         switch (c) {
         case 't': ar.mode = INPUT_TEXT; break;
@@ -62,6 +74,11 @@ int cmd_label(int argc, char **argv)
                 return cli_usage_error();
             break;
         case 'S': ar.strict = 1; break;
+        case 'U': want_summary = 1; break;
+        case 'T':
+            if (cli_threshold_arg(optarg, &threshold))
+                return cli_usage_error();
+            break;
         case 's': rd.skip_invalid = 1; break;
         case 'q': cli_quiet = 1; break;
         case 'h': cli_help(stdout); return EXIT_OK;
@@ -69,6 +86,17 @@ int cmd_label(int argc, char **argv)
             if (cli_model_option(c, optarg, dirs, &ndirs, &st.pred))
                 return cli_usage_error();
         }
+    }
+    if (want_summary && st.pred.tsv) {
+        cli_error("--summary writes JSON records, not --format tsv");
+        return cli_usage_error();
+    }
+    if (want_summary) {
+        if (cli_summary_new(threshold, cli_summary_print, NULL, &summary)) {
+            cli_error("out of memory");
+            return EXIT_SYSTEM;
+        }
+        ar.record = on_record_summary;
     }
     if ((status = cli_predictor_load(&st.pred, dirs, ndirs)) == 0 && st.pred.tsv &&
         (cli_tsv_header(&st.pred, &st.out) || cli_emit(&st.out)))
@@ -84,6 +112,11 @@ int cmd_label(int argc, char **argv)
             free(rec);
         }
     }
+    if (status == 0 && summary && (status = cli_summary_finish(summary)) < 0) {
+        cli_error("out of memory");
+        status = EXIT_SYSTEM;
+    }
+    cli_summary_free(&summary);
     cli_classifier_release(&st);
     return cli_finish(cli_reader_status(&rd, status));
 }

@@ -12,6 +12,9 @@ int cmd_train(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_model(int argc, char **argv);
+int cmd_summarize(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #define COMMON_OPTS                                                          \
     "      --skip-invalid  report bad records on stderr, skip them, go on\n" \
@@ -82,6 +85,10 @@ const cli_command cli_commands[] = {
      "      --format=F      json (default: records with \"pred\") or tsv (a\n"
      "                      header row, then doc, para, start, end, per model\n"
      "                      FIELD.label and FIELD.p.LABEL columns, and text)\n"
+     "      --summary       one summary record per article instead of a record\n"
+     "                      per paragraph (as 'stance summarize' writes)\n"
+     "      --threshold=P   with --summary: labels with a probability below P\n"
+     "                      count as uncertain (default 0.5)\n"
      "      --text, --jsonl, --layout=L, --strict   as for 'stance tokenize'\n"
      COMMON_OPTS},
     {"eval", cmd_eval, "score predictions against gold labels",
@@ -89,6 +96,27 @@ const cli_command cli_commands[] = {
      "  -f, --field=FIELD   the gold label field; predictions come from\n"
      "                      pred.FIELD.label (required)\n"
      "      --json          print the scores as one JSON object\n"
+     COMMON_OPTS},
+    {"summarize", cmd_summarize, "one record per article: label counts, shares, lean, top paragraphs",
+     "[options] [FILE...]",
+     "      --threshold=P   paragraphs whose label has a probability below P\n"
+     "                      count as uncertain, under no label (default 0.5)\n"
+     COMMON_OPTS},
+    {"model", cmd_model, "show a model card: labels, training, scores, top n-grams",
+     "show [--json] MODEL_DIR",
+     "      --json          print the card as one JSON object\n"
+     "  -h, --help          this help\n"},
+    {"report", cmd_report, "write labelled articles as one self-contained HTML page",
+     "[-o FILE] [options] [FILE...]",
+     "  -o, --output=FILE   write the page to FILE (atomically: a temporary file\n"
+     "                      beside it, renamed when complete); default stdout\n"
+     "      --title=TEXT    the page's title (default \"Stance report\")\n"
+     "      --threshold=P   paragraphs whose label has a probability below P\n"
+     "                      are shown as uncertain (default 0.5)\n"
+     "      --shade=FIELD   the model field that shades paragraphs (default:\n"
+     "                      stance, else the first field of \"pred\")\n"
+     "      --mark=FIELD    the model field marked by an icon (default:\n"
+     "                      sentiment, else the second field of \"pred\")\n"
      COMMON_OPTS},
     {NULL, NULL, NULL, NULL, NULL}};
 

@@ -1,0 +1,1 @@
+head -n 150 fixtures/corpus/train.jsonl | $STANCE train -q -f stance -o "$TMPDIR/golden-sum-model" -C 1 && $STANCE label --summary -m "$TMPDIR/golden-sum-model" fixtures/golden/lines.txt fixtures/golden/wrapped.txt && $STANCE label --summary --threshold 0.6 -m "$TMPDIR/golden-sum-model" fixtures/golden/records.jsonl

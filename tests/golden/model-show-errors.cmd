@@ -1,0 +1,1 @@
+$STANCE model show no-such-model-dir 2> /dev/null; echo "status $?"; $STANCE model; echo "status $?"; $STANCE model frob x; echo "status $?"; $STANCE model show a b; echo "status $?"; $STANCE model show; echo "status $?"

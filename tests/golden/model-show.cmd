@@ -1,0 +1,1 @@
+head -n 150 fixtures/corpus/train.jsonl > "$TMPDIR/card.jsonl" && $STANCE train -q -f stance -o "$TMPDIR/card-model" --cv 3 --grid "$TMPDIR/card.jsonl" > /dev/null && cd "$TMPDIR" && $STANCE model show card-model && $STANCE model show --json card-model

@@ -1,0 +1,1 @@
+printf '%s\n' '{"doc":"a","pred":{"stance":{"label":"x"}}}' '{"doc":"a","text":"no pred"}' '{"doc":"a","pred":{"stance":{"label":"x","prob":{"x":1.5}}}}' '{"doc":"a","pred":{"stance":"x"}}' '{"doc":7,"pred":{"stance":{"label":"x"}}}' '{"doc":"b","pred":{"stance":{"label":"y"}}}' | $STANCE summarize --skip-invalid

@@ -1,0 +1,1 @@
+$STANCE summarize --threshold 0.65 < tests/golden/summarize.jsonl

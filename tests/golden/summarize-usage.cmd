@@ -1,0 +1,1 @@
+$STANCE summarize --threshold 1.5 tests/golden/summarize.jsonl

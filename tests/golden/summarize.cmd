@@ -1,0 +1,1 @@
+$STANCE summarize tests/golden/summarize.jsonl
