@@ -145,7 +145,7 @@ int main(int argc, char **argv)
     }
     /* `stance help CMD` is `stance CMD --help`, as in git */
     char *help_argv[] = {argv[0], argc > 2 ? argv[2] : NULL, "--help", NULL};
-    if (!strcmp(argv[1], "help") && argc == 3) {
+    if (!strcmp(argv[1], "help") && argc == 3 && argv[2][0] != '-') {
         argv = help_argv;
     } else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
                !strcmp(argv[1], "help")) {

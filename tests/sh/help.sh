@@ -88,3 +88,5 @@ for c in $cmds; do
     done < "$TMPDIR/opts"
     [ -z "$missing" ] && pass "man: every option of $c" || fail "man: every option of $c" "missing:$missing"
 done
+$STANCE help --help > "$TMPDIR/out" 2>&1
+expect_same "help: 'stance help --help' is 'stance --help'" "$TMPDIR/help" "$TMPDIR/out"
