@@ -83,16 +83,51 @@ static int sort_hits(stance_features *f, unsigned feature_bits)
     return 0;
 }
 
-static double sublinear_tf(uint32_t count)
+/* 1 + ln(count), from a table for the small counts nearly all are. */
+static double tf_table[64];
+
+static void tf_table_init(void)
 {
-    static double table[64];
-    static int ready;
-    if (!ready) {
+    if (tf_table[1] == 0)
         for (int i = 1; i < 64; i++)
-            table[i] = 1.0 + log((double)i);
-        ready = 1;
+            tf_table[i] = 1.0 + log((double)i);
+}
+
+static inline double sublinear_tf(uint32_t count)
+{
+    return count < 64 ? tf_table[count] : 1.0 + log((double)count);
+}
+
+/* Scales the character block f->value[0..split) and the word block
+ * [split..n) to unit length, given each block's sum of squares. */
+static void scale_blocks(stance_features *f, size_t split, const double sumsq[2])
+{
+    size_t bounds[3] = {0, split, f->n};
+    for (int b = 0; b < 2; b++) {
+        if (!(sumsq[b] > 0))
+            continue;
+        double scale = 1.0 / sqrt(sumsq[b]);
+        for (size_t i = bounds[b]; i < bounds[b + 1]; i++)
+            f->value[i] *= scale;
     }
-    return count < 64 ? table[count] : 1.0 + log((double)count);
+}
+
+/* Character and word n-grams are normalized apart, so the far more
+ * numerous character n-grams do not drown the words; the vocabulary sorts
+ * "c:" keys before "w:" keys, so one index splits the blocks. Sums of
+ * squares run in ascending feature order, as in stance_features_from_dense,
+ * so both give identical bits. */
+static void normalize_blocks(stance_features *f, size_t word_start)
+{
+    size_t split = 0;
+    double sumsq[2] = {0, 0};
+    while (split < f->n && (size_t)(f->index[split] - 1) < word_start) {
+        sumsq[0] += f->value[split] * f->value[split];
+        split++;
+    }
+    for (size_t i = split; i < f->n; i++)
+        sumsq[1] += f->value[i] * f->value[i];
+    scale_blocks(f, split, sumsq);
 }
 
 int stance_features_finish(stance_features *f, const double *idf,
@@ -104,6 +139,7 @@ int stance_features_finish(stance_features *f, const double *idf,
         bits += 8;
     if (sort_hits(f, bits))
         return STANCE_ENOMEM;
+    tf_table_init();
     if (f->cap < f->nhits + 1) {
         size_t cap = f->nhits + 1 > 2 * f->cap ? f->nhits + 1 : 2 * f->cap;
         int *index = realloc(f->index, cap * sizeof *index);
@@ -131,23 +167,53 @@ int stance_features_finish(stance_features *f, const double *idf,
         f->n++;
     }
     f->nhits = 0;
-    /* character and word n-grams are normalized apart, so the far more
-     * numerous character n-grams do not drown the words; the vocabulary
-     * sorts "c:" keys before "w:" keys, so one index splits the blocks */
+    normalize_blocks(f, word_start);
+    return 0;
+}
+
+int stance_features_from_dense(stance_features *f, uint32_t *dense,
+                               uint64_t *bitmap, size_t vocab_size, size_t n,
+                               const double *idf, size_t word_start,
+                               stance_weighting weighting)
+{
+    size_t nwords = vocab_size / 64 + 1;
+    tf_table_init();
+    if (f->cap < n + 1) {
+        size_t cap = n + 1 > 2 * f->cap ? n + 1 : 2 * f->cap;
+        int *index = realloc(f->index, cap * sizeof *index);
+        if (!index)
+            return STANCE_ENOMEM;
+        f->index = index;
+        double *value = realloc(f->value, cap * sizeof *value);
+        if (!value)
+            return STANCE_ENOMEM;
+        f->value = value;
+        f->cap = cap;
+    }
+    /* set bits in ascending order are the features in ascending order:
+     * the order the sorting finisher gives, without sorting */
+    f->n = 0;
     size_t split = 0;
-    while (split < f->n && (size_t)(f->index[split] - 1) < word_start)
-        split++;
-    size_t bounds[3] = {0, split, f->n};
-    for (int b = 0; b < 2; b++) {
-        double norm = 0;
-        for (size_t i = bounds[b]; i < bounds[b + 1]; i++)
-            norm += f->value[i] * f->value[i];
-        if (norm > 0) {
-            norm = 1.0 / sqrt(norm);
-            for (size_t i = bounds[b]; i < bounds[b + 1]; i++)
-                f->value[i] *= norm;
+    double sumsq[2] = {0, 0};
+    for (size_t w = 0; w < nwords; w++) {
+        uint64_t bits = bitmap[w];
+        bitmap[w] = 0;
+        while (bits) {
+            uint32_t feature = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+            bits &= bits - 1;
+            double v = weighting == STANCE_WEIGHT_BINARY
+                           ? 1.0
+                           : sublinear_tf(dense[feature]) * idf[feature];
+            int word = feature >= word_start;
+            split += !word;
+            sumsq[word] += v * v;
+            f->index[f->n] = (int)feature + 1;
+            f->value[f->n++] = v;
+            dense[feature] = 0;
         }
     }
+    f->nhits = 0;
+    scale_blocks(f, split, sumsq);
     return 0;
 }
 

@@ -417,8 +417,7 @@ struct stance_feature_cache {
     cache_key *keys;           /* workspace: this paragraph's keys */
     size_t keys_cap;
     uint32_t *dense;           /* workspace: count by feature, kept zeroed */
-    uint32_t *touched;         /* workspace: features counted, first-seen order */
-    size_t touched_cap;
+    uint64_t *seen;            /* workspace: a bit per feature counted, kept zeroed */
     stance_keymap tokens;      /* token -> entry */
     uint32_t *first, *count;   /* by entry: its hits in ids */
     size_t entries_cap;
@@ -447,7 +446,7 @@ void stance_feature_cache_free(stance_feature_cache **cp)
     stance_keymap_release(&c->tokens);
     free(c->keys);
     free(c->dense);
-    free(c->touched);
+    free(c->seen);
     free(c->first);
     free(c->count);
     free(c->ids);
@@ -526,12 +525,15 @@ int stance_model_features_cached(const stance_model *m,
         stance_keymap_clear(&c->tokens);
         c->nids = 0;
         free(c->dense);
-        if (!(c->dense = calloc(m->vocab_size + 1, sizeof *c->dense)))
+        free(c->seen);
+        c->dense = calloc(m->vocab_size + 1, sizeof *c->dense);
+        c->seen = calloc(m->vocab_size / 64 + 1, sizeof *c->seen);
+        if (!c->dense || !c->seen)
             return STANCE_ENOMEM;
         c->model = m;
     }
     x->nhits = 0;
-    size_t ntouched = 0;
+    size_t distinct = 0;
     const char *t = toks->text.data;
     /* Lookups are bound by memory latency, not work: hash every key first,
      * then prefetch each key's slot a few keys ahead so misses overlap. */
@@ -562,36 +564,31 @@ int stance_model_features_cached(const stance_model *m,
         const cache_key *key = &c->keys[i];
         if (i < toks->n) {
             uint32_t e;
-            if ((rc = cache_token(m, c, t + key->off, key->len, key->hash, &e)))
+            if ((rc = cache_token(m, c, t + key->off, key->len, key->hash, &e))) {
+                /* the workspaces must be zero for the next paragraph */
+                memset(c->dense, 0, (m->vocab_size + 1) * sizeof *c->dense);
+                memset(c->seen, 0, (m->vocab_size / 64 + 1) * sizeof *c->seen);
                 return rc;
-            /* counting into a dense array leaves only distinct features
-             * to sort, half as many as hits */
+            }
+            /* counts go to a dense array and a bitmap of the features
+             * seen, which yields them in order without a sort */
             uint32_t cnt = c->count[e];
-            if (STANCE_ARRAY_GROW(c->touched, c->touched_cap, ntouched + cnt))
-                return STANCE_ENOMEM;
             const uint32_t *ids = c->ids + c->first[e];
-            for (uint32_t j = 0; j < cnt; j++)
-                if (c->dense[ids[j]]++ == 0)
-                    c->touched[ntouched++] = ids[j];
+            for (uint32_t j = 0; j < cnt; j++) {
+                distinct += c->dense[ids[j]]++ == 0;
+                c->seen[ids[j] >> 6] |= 1ULL << (ids[j] & 63);
+            }
         } else {
             long id = stance_keymap_find(&m->vocab, STANCE_NGRAM_WORD, t + key->off, key->len,
                                          key->hash);
             if (id < 0)
                 continue;
-            if (STANCE_ARRAY_GROW(c->touched, c->touched_cap, ntouched + 1))
-                return STANCE_ENOMEM;
-            if (c->dense[id]++ == 0)
-                c->touched[ntouched++] = (uint32_t)id;
+            distinct += c->dense[id]++ == 0;
+            c->seen[id >> 6] |= 1ULL << (id & 63);
         }
     }
-    if ((rc = stance_features_reserve(x, ntouched)))
-        return rc;
-    for (size_t i = 0; i < ntouched; i++) {
-        uint32_t f = c->touched[i];
-        x->hits[x->nhits++] = ((uint64_t)f << 32) | c->dense[f];
-        c->dense[f] = 0;
-    }
-    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
+    return stance_features_from_dense(x, c->dense, c->seen, m->vocab_size, distinct, m->idf,
+                                      m->word_start, m->weighting);
 }
 
 int stance_model_features_from_refs(const stance_model *m,
@@ -633,13 +630,31 @@ static void decision_values(const stance_model *m, const stance_features *x,
     size_t np = m->npairs;
     for (size_t p = 0; p < np; p++)
         dec[p] = 0;
-    for (size_t i = 0; i < x->n; i++) {
-        if (i + 8 < x->n)
-            __builtin_prefetch(m->w + (size_t)(x->index[i + 8] - 1) * np);
-        const double *w = m->w + (size_t)(x->index[i] - 1) * np;
-        double v = x->value[i];
-        for (size_t p = 0; p < np; p++)
-            dec[p] += v * w[p];
+    if (np == 3) {
+        /* three labels, the common case: one pass, sums in registers, the
+         * same operations in the same order as the general loop */
+        double d0 = 0, d1 = 0, d2 = 0;
+        for (size_t i = 0; i < x->n; i++) {
+            if (i + 8 < x->n)
+                __builtin_prefetch(m->w + (size_t)(x->index[i + 8] - 1) * 3);
+            const double *w = m->w + (size_t)(x->index[i] - 1) * 3;
+            double v = x->value[i];
+            d0 += v * w[0];
+            d1 += v * w[1];
+            d2 += v * w[2];
+        }
+        dec[0] = d0;
+        dec[1] = d1;
+        dec[2] = d2;
+    } else {
+        for (size_t i = 0; i < x->n; i++) {
+            if (i + 8 < x->n)
+                __builtin_prefetch(m->w + (size_t)(x->index[i + 8] - 1) * np);
+            const double *w = m->w + (size_t)(x->index[i] - 1) * np;
+            double v = x->value[i];
+            for (size_t p = 0; p < np; p++)
+                dec[p] += v * w[p];
+        }
     }
     for (size_t p = 0; p < np; p++)
         dec[p] -= m->rho[p];
