@@ -98,6 +98,24 @@ static inline double sublinear_tf(uint32_t count)
     return count < 64 ? tf_table[count] : 1.0 + log((double)count);
 }
 
+/* Room for n weighted features in index[] and value[]. */
+static int reserve_output(stance_features *f, size_t n)
+{
+    if (f->cap >= n + 1)
+        return 0;
+    size_t cap = n + 1 > 2 * f->cap ? n + 1 : 2 * f->cap;
+    int *index = realloc(f->index, cap * sizeof *index);
+    if (!index)
+        return STANCE_ENOMEM;
+    f->index = index;
+    double *value = realloc(f->value, cap * sizeof *value);
+    if (!value)
+        return STANCE_ENOMEM;
+    f->value = value;
+    f->cap = cap;
+    return 0;
+}
+
 /* Scales the character block f->value[0..split) and the word block
  * [split..n) to unit length, given each block's sum of squares. */
 static void scale_blocks(stance_features *f, size_t split, const double sumsq[2])
@@ -140,18 +158,8 @@ int stance_features_finish(stance_features *f, const double *idf,
     if (sort_hits(f, bits))
         return STANCE_ENOMEM;
     tf_table_init();
-    if (f->cap < f->nhits + 1) {
-        size_t cap = f->nhits + 1 > 2 * f->cap ? f->nhits + 1 : 2 * f->cap;
-        int *index = realloc(f->index, cap * sizeof *index);
-        if (!index)
-            return STANCE_ENOMEM;
-        f->index = index;
-        double *value = realloc(f->value, cap * sizeof *value);
-        if (!value)
-            return STANCE_ENOMEM;
-        f->value = value;
-        f->cap = cap;
-    }
+    if (reserve_output(f, f->nhits))
+        return STANCE_ENOMEM;
     f->n = 0;
     for (size_t i = 0; i < f->nhits;) {
         uint32_t feature = (uint32_t)(f->hits[i] >> 32);
@@ -178,18 +186,8 @@ int stance_features_from_dense(stance_features *f, uint32_t *dense,
 {
     size_t nwords = vocab_size / 64 + 1;
     tf_table_init();
-    if (f->cap < n + 1) {
-        size_t cap = n + 1 > 2 * f->cap ? n + 1 : 2 * f->cap;
-        int *index = realloc(f->index, cap * sizeof *index);
-        if (!index)
-            return STANCE_ENOMEM;
-        f->index = index;
-        double *value = realloc(f->value, cap * sizeof *value);
-        if (!value)
-            return STANCE_ENOMEM;
-        f->value = value;
-        f->cap = cap;
-    }
+    if (reserve_output(f, n))
+        return STANCE_ENOMEM;
     /* set bits in ascending order are the features in ascending order:
      * the order the sorting finisher gives, without sorting */
     f->n = 0;
