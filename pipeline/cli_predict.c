@@ -77,6 +77,7 @@ int cli_predictor_load(cli_predictor *p, char **dirs, size_t n)
                 cli_error("cannot load model '%s': %s", dirs[i], stance_strerror(rc));
             return rc == STANCE_EMODEL ? EXIT_DATA : EXIT_SYSTEM;
         }
+        p->nmodels = i + 1; /* released with the others, also on error */
         for (size_t j = 0; j < i; j++)
             if (!strcmp(stance_model_field(p->models[j]), stance_model_field(p->models[i]))) {
                 cli_error("models '%s' and '%s' both predict field '%s'", dirs[j],
@@ -188,6 +189,14 @@ static int tokens_for(cli_predictor *p, size_t i, const char *text, size_t len,
     return rc;
 }
 
+/* Model i's entry of "pred" on p->x, after a comma from the one before. */
+static int write_entry(cli_predictor *p, size_t i, stance_buf *out)
+{
+    if (i && !p->tsv && stance_buf_addc(out, ','))
+        return STANCE_ENOMEM;
+    return write_prediction(p, p->models[i], out);
+}
+
 int cli_predict_text(cli_predictor *p, const char *text, size_t len,
                      stance_buf *out, char *err)
 {
@@ -199,10 +208,8 @@ int cli_predict_text(cli_predictor *p, const char *text, size_t len,
         if (!rc)
             rc = stance_model_features_cached(p->models[i], &p->toks, p->caches[i],
                                               &p->x);
-        if (!rc && i && !p->tsv)
-            rc = stance_buf_addc(out, ',');
         if (!rc)
-            rc = write_prediction(p, p->models[i], out);
+            rc = write_entry(p, i, out);
         if (rc)
             return rc;
     }
@@ -253,10 +260,8 @@ int cli_predict_record(cli_predictor *p, const stance_record *rec,
             rc = stance_model_features_from_counts(p->models[i], &p->counts, &p->x);
         else
             rc = stance_model_features_cached(p->models[i], &p->toks, p->caches[i], &p->x);
-        if (!rc && i && !p->tsv)
-            rc = stance_buf_addc(out, ',');
         if (!rc)
-            rc = write_prediction(p, p->models[i], out);
+            rc = write_entry(p, i, out);
         if (rc)
             return rc;
     }
