@@ -76,6 +76,41 @@ memcheck: $(BIN)
 	    ROOT=$(CURDIR) TMPDIR=$$(mktemp -d) sh tests/golden.sh $$c; done | tee build/memcheck.log; \
 	    ! grep -q '^FAIL' build/memcheck.log
 
+# Fuzzing with libFuzzer (clang, libclang-rt-14-dev): each harness in
+# tests/fuzz/ runs FUZZ_SECONDS (default 60) from its seed corpus
+# tests/fuzz/corpus-NAME; new inputs gather in build/fuzz/corpus-NAME, a
+# crashing input lands in build/fuzz/NAME-crash-* and fails the target.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+             -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CPPFLAGS = -Iinclude -Ipipeline $(shell pkg-config --cflags $(PKGS))
+FUZZ = text record model
+FUZZ_DEPS = $(LIB_SRC) include/stance.h $(wildcard pipeline/*.h)
+
+build/fuzz/fuzz_text build/fuzz/fuzz_model: build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+# the record harness reads fields with the command line's own readers
+build/fuzz/fuzz_record: tests/fuzz/fuzz_record.c $(FUZZ_DEPS) $(CLI_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $< $(LIB_SRC) \
+	    $(filter-out pipeline/stance.c,$(CLI_SRC)) $(LDLIBS)
+
+fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
+	@for h in $(FUZZ); do \
+	    mkdir -p build/fuzz/corpus-$$h; \
+	    echo "fuzz_$$h: $(FUZZ_SECONDS) s (log: build/fuzz/$$h.log)"; \
+	    case $$h in text) len=2048 ;; record) len=8192 ;; *) len=0 ;; esac; \
+	    build/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -timeout=20 -max_len=$$len \
+	        -print_final_stats=1 -artifact_prefix=build/fuzz/$$h- \
+	        build/fuzz/corpus-$$h tests/fuzz/corpus-$$h > build/fuzz/$$h.log 2>&1 || \
+	        { tail -n 40 build/fuzz/$$h.log; exit 1; }; \
+	    grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units' build/fuzz/$$h.log; \
+	done
+.PHONY: fuzz
+
 # The report of the sample articles as headless Chromium draws it, kept in
 # the repository for review: rerun after changing the page.
 screenshot: $(BIN)

@@ -37,6 +37,7 @@ int stance_buf_grow(stance_buf *b, size_t extra)
     char *p = realloc(b->data, cap);
     if (!p)
         return STANCE_ENOMEM;
+    p[b->len] = '\0'; /* a first allocation must hold "" too */
     b->data = p;
     b->cap = cap;
     return 0;

@@ -96,10 +96,14 @@ void cli_progress_done(void)
     progress_shown = 0;
 }
 
+static int output_reported; /* a failed write is reported once */
+
 int cli_emit(const stance_buf *rec)
 {
     if (fwrite(rec->data, 1, rec->len, stdout) != rec->len) {
-        cli_error("cannot write output: %s", strerror(errno));
+        if (!output_reported)
+            cli_error("cannot write output: %s", strerror(errno));
+        output_reported = 1;
         return EXIT_SYSTEM;
     }
     return 0;
@@ -107,15 +111,14 @@ int cli_emit(const stance_buf *rec)
 
 int cli_finish(int status)
 {
-    static int reported; /* main calls this again after the command did */
     cli_progress_done();
-    if (reported)
+    if (output_reported) /* by cli_emit, or main calls this again */
         return EXIT_SYSTEM;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (errno == EPIPE)
             return status;
         cli_error("cannot write output: %s", strerror(errno));
-        reported = 1;
+        output_reported = 1;
         return EXIT_SYSTEM;
     }
     return status;
@@ -152,10 +155,15 @@ int cli_read_records(cli_reader *rd, FILE *f, const char *path,
 
     rd->path = path;
     errno = 0;
-    while ((n = getline(&line, &cap, f)) > 0) {
+    for (int first = 1; (n = getline(&line, &cap, f)) > 0; first = 0) {
         rd->line++;
         size_t len = (size_t)n, k = 0;
-        while (k < len && strchr(" \t\r\n", line[k]))
+        if (first && len >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
+            /* a UTF-8 BOM, as Windows editors write: not part of the record */
+            len -= 3;
+            memmove(line, line + 3, len + 1);
+        }
+        while (k < len && line[k] && strchr(" \t\r\n", line[k]))
             k++;
         if (k == len)
             continue; /* blank lines separate nothing and carry nothing */
@@ -211,7 +219,7 @@ int cli_read_all(cli_reader *rd, int argc, char **argv, cli_record_fn fn,
     for (int i = 0; i < argc; i++) {
         FILE *f = cli_open(argv[i]);
         if (!f)
-            return EXIT_DATA;
+            return EXIT_SYSTEM;
         rd->line = 0;
         int status = cli_read_records(rd, f, argv[i], fn, ctx, rec);
         if (f != stdin)
@@ -224,12 +232,10 @@ int cli_read_all(cli_reader *rd, int argc, char **argv, cli_record_fn fn,
 
 int cli_reader_status(const cli_reader *rd, int status)
 {
-    if (status == EXIT_OK && rd->skipped) {
-        cli_warn("%zu invalid record%s skipped", rd->skipped,
-                 rd->skipped == 1 ? "" : "s");
-        return EXIT_SKIPPED;
-    }
-    return status;
+    if (!rd->skipped)
+        return status;
+    cli_warn("%zu invalid record%s skipped", rd->skipped, rd->skipped == 1 ? "" : "s");
+    return status == EXIT_OK ? EXIT_SKIPPED : status;
 }
 
 int cli_slurp(FILE *f, const char *path, stance_buf *b)

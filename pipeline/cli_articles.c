@@ -57,21 +57,28 @@ static int read_text(cli_reader *rd, cli_article_reader *ar, const char *path,
             status = EXIT_SYSTEM;
             goto out;
         }
-        if (invalid) {
-            if (ar->strict) {
-                snprintf(err, sizeof err, "invalid UTF-8");
-                goto bad;
-            }
-            cli_warn("%s:%zu: invalid UTF-8 replaced by U+FFFD", cli_display(path),
-                     spans[i].line);
+        int rc;
+        if (invalid && ar->strict) {
+            snprintf(err, sizeof err, "invalid UTF-8");
+            rc = STANCE_EDATA;
+        } else {
+            if (invalid)
+                cli_warn("%s:%zu: invalid UTF-8 replaced by U+FFFD", cli_display(path),
+                         spans[i].line);
+            cli_paragraph p = {path, i + 1, spans[i].start, spans[i].end,
+                               spans[i].line, text.data ? text.data : "", text.len};
+            err[0] = '\0';
+            rc = ar->paragraph(ar->ctx, &p, err);
         }
-        cli_paragraph p = {path, i + 1, spans[i].start, spans[i].end,
-                           spans[i].line, text.data ? text.data : "", text.len};
-        err[0] = '\0';
-        int rc = ar->paragraph(ar->ctx, &p, err);
         if (rc > 0) {
             status = rc;
             goto out;
+        }
+        if (rc == STANCE_EDATA && rd->skip_invalid) {
+            /* a bad paragraph costs only itself */
+            rd->skipped++;
+            cli_warn("%s:%zu: %s (skipped)", cli_display(path), spans[i].line, err);
+            continue;
         }
         if (rc == STANCE_EDATA)
             goto bad;
@@ -87,7 +94,7 @@ static int read_text(cli_reader *rd, cli_article_reader *ar, const char *path,
 bad:
     if (rd->skip_invalid) {
         rd->skipped++;
-        cli_warn("%s:%zu: %s (rest of file skipped)", cli_display(path), rd->line, err);
+        cli_warn("%s:%zu: %s (whole file skipped)", cli_display(path), rd->line, err);
     } else {
         cli_error("%s:%zu: %s", cli_display(path), rd->line, err);
         status = EXIT_DATA;
@@ -112,7 +119,7 @@ static cli_input_mode sniff(FILE *f, stance_buf *head, size_t *blank_lines)
             continue; /* a BOM */
         if (c == '\n')
             ++*blank_lines;
-        if (!strchr(" \t\r\n", c))
+        if (!c || !strchr(" \t\r\n", c))
             break;
     }
     return c == '{' ? INPUT_JSONL : INPUT_TEXT;
@@ -131,7 +138,7 @@ int cli_read_articles(cli_reader *rd, cli_article_reader *ar, int argc,
     for (int i = 0; i < argc && status == EXIT_OK; i++) {
         FILE *f = cli_open(argv[i]);
         if (!f) {
-            status = EXIT_DATA;
+            status = EXIT_SYSTEM;
             break;
         }
         stance_buf_reset(&content);

@@ -28,7 +28,8 @@ int cli_record_tokens(const stance_record *rec, unsigned flags,
         const char *text;
         int rc = cli_record_text(rec, &text, err);
         if (rc) {
-            snprintf(err, STANCE_ERRBUF, "record has neither 'tokens' nor 'text'");
+            if (!cJSON_GetObjectItemCaseSensitive(rec->root, "text"))
+                snprintf(err, STANCE_ERRBUF, "record has neither 'tokens' nor 'text'");
             return rc;
         }
         rc = stance_tokenize(text, strlen(text), flags, toks);

@@ -198,10 +198,17 @@ static int is_digit_at(const scan *sc, size_t i)
 
 static int is_alpha_ascii(unsigned char c) { return c >= 'a' && c <= 'z'; }
 
+/* The end of a URL: the next white space, or a control character, which
+ * normalization keeps in place (JSON text can hold \u0001). */
 static size_t chunk_end(const scan *sc, size_t i)
 {
-    while (i < sc->n && sc->s[i] != ' ')
-        i++;
+    size_t k;
+    while (i < sc->n && sc->s[i] != ' ') {
+        int32_t cp = cp_at(sc, i, &k);
+        if (cp < 0 || classify_cp(cp) == C_SPACE)
+            break;
+        i += k;
+    }
     return i;
 }
 
@@ -230,7 +237,7 @@ static size_t match_url(const scan *sc, size_t i)
 
 static int is_email_local(unsigned char c)
 {
-    return is_alpha_ascii(c) || (c >= '0' && c <= '9') || strchr("._%+-", c);
+    return is_alpha_ascii(c) || (c >= '0' && c <= '9') || (c && strchr("._%+-", c));
 }
 
 static size_t match_email(const scan *sc, size_t i)
@@ -323,7 +330,8 @@ static size_t match_symbol(const scan *sc, size_t i)
             e += k;
         } else if (cp == 0x200D) {
             size_t k2;
-            if (cp_at(sc, e + k, &k2) < 0)
+            int32_t next = cp_at(sc, e + k, &k2);
+            if (next < 0 || classify_cp(next) == C_SPACE)
                 break;
             e += k + k2;
         } else {

@@ -686,6 +686,28 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
         rc = STANCE_EDATA;
         goto out;
     }
+    /* the temporary directory sits beside the target, so the final rename
+     * stays on one file system; made before the long work, so an
+     * unwritable place fails at once */
+    size_t n = strlen(dir_in);
+    while (n > 1 && dir_in[n - 1] == '/')
+        n--;
+    dir = strndup(dir_in, n);
+    tmp = malloc(n + 16);
+    if (!dir || !tmp) {
+        rc = STANCE_ENOMEM;
+        goto out;
+    }
+    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", dir);
+    if (!mkdtemp(tmp)) {
+        snprintf(err, STANCE_ERRBUF, "cannot create a directory beside '%.200s': %s",
+                 dir, strerror(errno));
+        free(tmp);
+        tmp = NULL;
+        rc = STANCE_EIO;
+        goto out;
+    }
+    chmod(tmp, 0755);
     double gamma = o->gamma > 0 ? o->gamma : 1.0 / (double)r.vocab_size;
     double C = o->C;
     int folds = o->cv_folds ? o->cv_folds : 5;
@@ -716,27 +738,6 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
             goto out;
     }
 
-    /* the temporary directory sits beside the target, so the final rename
-     * stays on one file system */
-    size_t n = strlen(dir_in);
-    while (n > 1 && dir_in[n - 1] == '/')
-        n--;
-    dir = strndup(dir_in, n);
-    tmp = malloc(n + 16);
-    if (!dir || !tmp) {
-        rc = STANCE_ENOMEM;
-        goto out;
-    }
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", dir);
-    if (!mkdtemp(tmp)) {
-        snprintf(err, STANCE_ERRBUF, "cannot create a directory beside '%.200s': %s",
-                 dir, strerror(errno));
-        free(tmp);
-        tmp = NULL;
-        rc = STANCE_EIO;
-        goto out;
-    }
-    chmod(tmp, 0755);
     if (o->progress)
         o->progress(o->progress_ctx, "training the final model");
     int wl[STANCE_MAX_LABELS];

@@ -7,6 +7,7 @@ int check_failed, check_passed;
 
 void run_text_tests(void);
 void run_model_tests(void);
+void run_robust_tests(void);
 int run_agreement(const char *model_dir, const char *records);
 
 int main(int argc, char **argv)
@@ -17,5 +18,6 @@ int main(int argc, char **argv)
         return run_agreement(argv[2], argv[3]);
     run_text_tests();
     run_model_tests();
+    run_robust_tests();
     return check_failed != 0;
 }
