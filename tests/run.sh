@@ -10,7 +10,9 @@ case $STANCE in /*) ;; *) STANCE=$ROOT/$STANCE ;; esac
 case $UNIT in /*) ;; *) UNIT=$ROOT/$UNIT ;; esac
 TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/stance-test.XXXXXX")
 trap 'rm -rf "$TMPDIR"' EXIT INT TERM
-export ROOT STANCE UNIT TMPDIR
+# the shipped models, wherever the program under test was built
+STANCE_MODELS=${STANCE_MODELS:-$ROOT/models}
+export ROOT STANCE UNIT TMPDIR STANCE_MODELS
 LOG=$TMPDIR/results
 
 cd "$ROOT" || exit 1
