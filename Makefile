@@ -107,7 +107,7 @@ fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
 	        -print_final_stats=1 -artifact_prefix=build/fuzz/$$h- \
 	        build/fuzz/corpus-$$h tests/fuzz/corpus-$$h > build/fuzz/$$h.log 2>&1 || \
 	        { tail -n 40 build/fuzz/$$h.log; exit 1; }; \
-	    grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units' build/fuzz/$$h.log; \
+	    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units' build/fuzz/$$h.log; \
 	done
 .PHONY: fuzz
 
@@ -121,6 +121,18 @@ models: $(BIN)
 	mkdir -p models
 	$(BIN) train -f stance -o models/stance $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
 	$(BIN) train -f sentiment -o models/sentiment $(MODEL_FLAGS) fixtures/corpus/train.jsonl > /dev/null
+
+# stance against fastText, scikit-learn and libsvm (installs them if
+# missing; about 20 minutes; BENCH_MB, BENCH_RUNS, BENCH_SIZES, BENCH_BIG:
+# see tests/bench/bench.sh); the table lands in build/bench.md.
+bench: $(BIN) $(BUILD)/libstance.a
+	@sh tests/bench/bench.sh
+
+# the shipped models against scikit-learn and fastText on the same split;
+# the table lands in build/compare.md.
+compare: $(BIN)
+	@sh tests/compare.sh
+.PHONY: bench compare
 
 # Installing: the program, its manual, the library with its header and a
 # pkg-config file, and the shipped models in PREFIX/share/stance/models,
@@ -146,9 +158,9 @@ install: all
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' '' 'Name: stance' \
 	    'Description: label news paragraphs by stance and sentiment' \
-	    'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
-	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lstance' \
-	    'Libs.private: -lsvm -lm' > $(DESTDIR)$(libdir)/pkgconfig/stance.pc
+	    'Version: $(VERSION)' 'Requires: $(PKGS)' \
+	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lstance -lsvm -lm' \
+	    > $(DESTDIR)$(libdir)/pkgconfig/stance.pc
 	@for m in $(MODELS); do \
 	    if [ ! -f models/$$m/manifest.json ]; then \
 	        echo "note: no models/$$m (make models); installing without it"; continue; fi; \

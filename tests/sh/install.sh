@@ -67,7 +67,7 @@ text='The Sheriff’s “287(g)” deal — ENDED, said Ｍayor Ruiz!'
 export PKG_CONFIG_PATH=$P/lib/pkgconfig
 if ! command -v pkg-config > /dev/null; then
     pass "install: C program via pkg-config (skipped: no pkg-config)"
-elif ! flags=$(pkg-config --cflags --libs --static stance 2> "$TMPDIR/err"); then
+elif ! flags=$(pkg-config --cflags --libs stance 2> "$TMPDIR/err"); then
     fail "install: pkg-config knows stance" "$(cat "$TMPDIR/err")"
 else
     [ "$(pkg-config --modversion stance)" = "$version" ] && pass "install: pkg-config --modversion" ||
