@@ -19,11 +19,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 W=$ROOT/build/compare
 PY=/usr/bin/python3   # Debian's python3-sklearn loads only here
-S=$ROOT/bin/stance
+S=$W/stance          # a snapshot, taken below
 H=$ROOT/tests/bench
 FT="-epoch 25 -lr 0.5 -wordNgrams 2 -minn 2 -maxn 5 -dim 50 -thread 1 -seed 1 -verbose 0"
-TRAIN=fixtures/corpus/train.jsonl
-TEST=fixtures/corpus/test.jsonl
+TRAIN=$W/corpus/train.jsonl
+TEST=$W/corpus/test.jsonl
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -41,7 +41,17 @@ if [ -n "$need" ]; then
 fi
 make -s all
 rm -rf "$W"
-mkdir -p "$W"
+mkdir -p "$W/corpus"
+# snapshots, so a rebuild or retraining in the tree meanwhile cannot mix
+# versions into one table
+cp bin/stance "$S"
+cp fixtures/corpus/train.jsonl fixtures/corpus/test.jsonl "$W/corpus/"
+for f in stance sentiment; do
+    if [ -f "models/$f/manifest.json" ]; then
+        mkdir -p "$W/models/$f"
+        cp "models/$f/"* "$W/models/$f/"
+    fi
+done
 
 ARTICLES=
 if ls fixtures/articles/*.gold.jsonl > /dev/null 2>&1; then
@@ -66,8 +76,8 @@ score() {
 : > "$W/cv.tsv"
 for f in stance sentiment; do
     # ---- stance
-    if [ -f "models/$f/manifest.json" ]; then
-        m=$ROOT/models/$f
+    if [ -f "$W/models/$f/manifest.json" ]; then
+        m=$W/models/$f
         src="models/$f"
     else
         say "compare: no models/$f; training with --grid --cv 5"
@@ -75,6 +85,10 @@ for f in stance sentiment; do
         $S train -q -f "$f" -o "$m" --grid --cv 5 --seed 1 "$TRAIN" > /dev/null
         src="trained here (--grid --cv 5)"
     fi
+    # a model trained on another version of the train split is not comparable
+    tt=$(json "$m/manifest.json" 'd.get("train_total")')
+    n=$(grep -c . "$TRAIN")
+    [ "$tt" = "$n" ] || src="$src; STALE: trained on $tt paragraphs, the train split has $n"
     cv=$(json "$m/manifest.json" '(d.get("cv") or {}).get("macro_f1")')
     C=$(json "$m/manifest.json" 'd.get("C")')
     printf '%s\t%s\t%s\t%s\n' stance "$f" "$cv" "C=$C, $src" >> "$W/cv.tsv"

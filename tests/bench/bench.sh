@@ -13,7 +13,7 @@
 #   BENCH_MB=20        megabytes (10^6 bytes) of paragraph text to label
 #   BENCH_RUNS=3       timed runs per throughput command (the median counts)
 #   BENCH_SIZES="1000 3000 10000 30000"   training-set sizes, in paragraphs
-#   BENCH_TIMEOUT=150  seconds before one training run is stopped; a tool
+#   BENCH_TIMEOUT=240  seconds before one training run is stopped; a tool
 #                      that timed out is not run at the larger sizes
 #   BENCH_SVM_MB=1     text megabytes for svm-predict (it is ~100x slower)
 #   BENCH_BIG=1        also the peak memory of `label` on 500 MB of text
@@ -27,7 +27,7 @@ cd "$ROOT"
 MB=${BENCH_MB:-20}
 RUNS=${BENCH_RUNS:-3}
 SIZES=${BENCH_SIZES:-1000 3000 10000 30000}
-TIMEOUT=${BENCH_TIMEOUT:-150}
+TIMEOUT=${BENCH_TIMEOUT:-240}
 SVM_MB=${BENCH_SVM_MB:-1}
 BIG=${BENCH_BIG:-0}
 PROFILE=${BENCH_PROFILE:-0}
@@ -35,7 +35,7 @@ CPU=${BENCH_CPU:-0}
 W=$ROOT/build/bench
 R=$W/results.tsv
 PY=/usr/bin/python3   # Debian's python3-sklearn loads only here
-S=$ROOT/bin/stance
+S=$W/stance          # a snapshot, taken below
 H=$ROOT/tests/bench
 PIN="taskset -c $CPU"
 # fastText's settings: word 2-grams and char 2-5 n-grams (its most accurate
@@ -70,6 +70,15 @@ make -s all
 mkdir -p "$W"
 cc -O2 -Iinclude -o "$W/export_libsvm" "$H/export_libsvm.c" build/libstance.a \
     $(pkg-config --libs libutf8proc libcjson) -lsvm -lm
+# Everything is measured on snapshots of the program, the corpus and the
+# models taken now, so a rebuild or retraining in the tree during the run
+# cannot mix two versions into one table.
+rm -rf "$W/corpus" "$W/models"
+mkdir -p "$W/corpus" "$W/models"
+cp bin/stance "$S"
+cp fixtures/corpus/train.jsonl fixtures/corpus/test.jsonl "$W/corpus/"
+TRAIN=$W/corpus/train.jsonl
+T=$W/corpus/test.jsonl
 
 # ---- the models ------------------------------------------------------------
 # The shipped models when they exist; else models trained here with the
@@ -77,16 +86,17 @@ cc -O2 -Iinclude -o "$W/export_libsvm" "$H/export_libsvm.c" build/libstance.a \
 MODEL_NOTE=
 for f in stance sentiment; do
     if [ -f "models/$f/manifest.json" ]; then
-        eval "M_$f=\$ROOT/models/$f"
+        mkdir -p "$W/models/$f"
+        cp "models/$f/"* "$W/models/$f/"
     else
-        if [ ! -f "$W/models/$f/manifest.json" ]; then
-            say "bench: no models/$f; training one with default settings"
-            mkdir -p "$W/models"
-            $S train -q -f "$f" -o "$W/models/$f" fixtures/corpus/train.jsonl
-        fi
-        eval "M_$f=\$W/models/$f"
+        say "bench: no models/$f; training one with default settings"
+        $S train -q -f "$f" -o "$W/models/$f" "$TRAIN"
         MODEL_NOTE="models/ absent: stance models trained by the benchmark with default settings (C=1, no grid)"
     fi
+    eval "M_$f=\$W/models/$f"
+    tt=$(sed -n 's/^[[:space:]]*"train_total":[[:space:]]*\([0-9]*\).*/\1/p' "$W/models/$f/manifest.json")
+    [ "$tt" = "$(grep -c . "$TRAIN")" ] ||
+        MODEL_NOTE="${MODEL_NOTE:+$MODEL_NOTE; }models/$f was trained on $tt paragraphs, not on the current train split"
 done
 # shellcheck disable=SC2154
 MS=$M_stance
@@ -106,27 +116,28 @@ row meta load "$(cut -d' ' -f1-3 /proc/loadavg)"
 row meta stance "$(git rev-parse --short HEAD 2> /dev/null || echo '?')$(git diff --quiet HEAD -- pipeline include 2> /dev/null || echo ' (modified)')"
 row meta versions "fastText $(dpkg-query -W -f='${Version}' fasttext 2> /dev/null), scikit-learn $($PY -c 'import sklearn; print(sklearn.__version__)'), libsvm-tools $(dpkg-query -W -f='${Version}' libsvm-tools 2> /dev/null), Python $($PY -c 'import platform; print(platform.python_version())')"
 row meta models "$MODEL_NOTE"
+row meta corpus "$(wc -l < "$TRAIN") train and $(wc -l < "$T") test paragraphs"
 row meta settings "BENCH_MB=$MB BENCH_RUNS=$RUNS BENCH_SIZES=\"$SIZES\" BENCH_TIMEOUT=$TIMEOUT BENCH_SVM_MB=$SVM_MB BENCH_BIG=$BIG"
 
 # ---- inputs ----------------------------------------------------------------
 say "bench: making $MB MB of input from the corpus"
-set -- $($PY "$H/prep.py" input "$W" "$MB" fixtures/corpus/train.jsonl fixtures/corpus/test.jsonl)
+set -- $($PY "$H/prep.py" input "$W" "$MB" "$TRAIN" "$T")
 NP=$1 NB=$2
 # the svm-predict slice: the first paragraphs up to SVM_MB of text
 mkdir -p "$W/svm"
-set -- $($PY "$H/prep.py" input "$W/svm" "$SVM_MB" fixtures/corpus/train.jsonl fixtures/corpus/test.jsonl)
+set -- $($PY "$H/prep.py" input "$W/svm" "$SVM_MB" "$TRAIN" "$T")
 SNP=$1 SNB=$2
 for f in stance sentiment; do
-    $PY "$H/prep.py" fasttext "$f" fixtures/corpus/train.jsonl "$W/train-$f.ft.txt"
+    $PY "$H/prep.py" fasttext "$f" "$TRAIN" "$W/train-$f.ft.txt"
 done
-$PY "$H/prep.py" fttext fixtures/corpus/test.jsonl "$W/test.ft.txt"
+$PY "$H/prep.py" fttext "$T" "$W/test.ft.txt"
 
 # ---- reference models on the train split -------------------------------------
 say "bench: training the reference models on the train split"
 for f in stance sentiment; do
     fasttext supervised -input "$W/train-$f.ft.txt" -output "$W/ft-char-$f" $FT_CHAR
     fasttext supervised -input "$W/train-$f.ft.txt" -output "$W/ft-word-$f" $FT_WORD
-    $PY "$H/sk.py" train "$f" fixtures/corpus/train.jsonl "$W/sk-$f.pkl" > /dev/null
+    $PY "$H/sk.py" train "$f" "$TRAIN" "$W/sk-$f.pkl" > /dev/null
 done
 rm -f "$W"/ft-*.vec
 
@@ -241,7 +252,7 @@ if [ "$PROFILE" = 1 ]; then
 fi
 
 # ---- training time -----------------------------------------------------------
-$PY "$H/prep.py" trainsets "$W" stance "$SIZES" fixtures/corpus/train.jsonl
+$PY "$H/prep.py" trainsets "$W" stance "$SIZES" "$TRAIN"
 # train TOOL N CMD: one run, pinned, under the timeout (wall clock). Once a
 # tool times out it is not run at the larger sizes (they would only take
 # longer). Reports CPU seconds (user + sys, children included) as measure
@@ -286,7 +297,6 @@ done
 INPROC=0
 
 # ---- accuracy on the test split ------------------------------------------------
-T=fixtures/corpus/test.jsonl
 accrow() {
     tool=$1 field=$2 file=$3
     $S eval -q -f "$field" --json "$file" > "$W/eval.json"

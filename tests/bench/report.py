@@ -72,7 +72,7 @@ def main(path, profile=None):
       f"{meta.get('date', '?')}; load average at start "
       f"{meta.get('load', '?')}. stance {meta.get('stance', '?')}; "
       f"{meta.get('versions', '')}.")
-    p(f"Settings: {meta.get('settings', '')}.")
+    p(f"Settings: {meta.get('settings', '')}. Corpus: {meta.get('corpus', '?')}.")
     if meta.get("models"):
         p(f"Note: {meta['models']}.")
     p("")
