@@ -160,7 +160,7 @@ static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
         if (!bad) {
             errno = 0;
             idf = strtod(tab1 + 1, &num_end);
-            bad = num_end != tab2 || errno || !isfinite(idf) || idf <= 0;
+            bad = num_end != tab2 || errno || !(idf > 0 && idf <= 1e15);
         }
         char *key = tab2 ? tab2 + 1 : NULL;
         size_t klen = key ? (size_t)(nl - key) : 0;

@@ -11,6 +11,9 @@
 #include "model_internal.h"
 
 #define SVM_MAX_SV 50000000L
+/* Every number in a model is at most this in magnitude, so that no sum of
+ * products over a model and a paragraph can overflow to inf or NaN. */
+#define SVM_MAX_ABS 1e15
 
 typedef struct {
     const char *p, *end;
@@ -46,7 +49,7 @@ static int parse_doubles(const char *s, size_t len, double *out, size_t n)
         char *end;
         errno = 0;
         out[i] = strtod(buf, &end);
-        if (*end || errno == ERANGE || !isfinite(out[i]))
+        if (*end || errno == ERANGE || !(fabs(out[i]) <= SVM_MAX_ABS))
             return -1;
     }
     while (s < e && *s == ' ')
@@ -90,7 +93,7 @@ static const char *parse_number(const char *s, const char *e, double *out)
         double v = (double)mant;
         v = exp10 < 0 ? v / pow10[-exp10] : v * pow10[exp10];
         *out = neg ? -v : v;
-        return p;
+        return fabs(v) <= SVM_MAX_ABS ? p : NULL;
     }
     char buf[64];
     size_t n = 0;
@@ -102,7 +105,7 @@ static const char *parse_number(const char *s, const char *e, double *out)
     char *end;
     errno = 0;
     *out = strtod(buf, &end);
-    if (end == buf || errno == ERANGE || !isfinite(*out))
+    if (end == buf || errno == ERANGE || !(fabs(*out) <= SVM_MAX_ABS))
         return NULL;
     return s + (end - buf);
 }

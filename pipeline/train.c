@@ -383,15 +383,21 @@ static int cross_validate(const run *r, grid_point *pts, size_t npts, int k)
             for (size_t t = (size_t)j; t < ntasks; t += (size_t)jobs) {
                 size_t pt = t / (size_t)k;
                 int f = (int)(t % (size_t)k);
-                if (cv_fit(r, fold, f, pts[pt].C, pts[pt].gamma, pred + pt * n))
-                    _exit(1);
-                for (size_t d = 0; d < n; d++)
+                int bad = cv_fit(r, fold, f, pts[pt].C, pts[pt].gamma, pred + pt * n);
+                for (size_t d = 0; !bad && d < n; d++)
                     if (fold[d] == f) {
                         int32_t rec[2] = {(int32_t)(pt * n + d), pred[pt * n + d]};
-                        if (write(pfd[1], rec, sizeof rec) != sizeof rec)
-                            _exit(1);
+                        bad = write(pfd[1], rec, sizeof rec) != sizeof rec;
                     }
+                if (bad) {
+                    free(fold);
+                    free(pred);
+                    _exit(1);
+                }
             }
+            /* freed so that valgrind's leak check of the child stays clean */
+            free(fold);
+            free(pred);
             _exit(0);
         }
         close(pfd[1]);

@@ -115,7 +115,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double score, bias;
     if (stance_model_explain(m, &x, pred.label, 5, toward, &nt, against, &na, &score,
                              &bias) == 0) {
+        /* --explain prints these with %f: they must be numbers */
+        REQUIRE(isfinite(score) && isfinite(bias));
         REQUIRE(nt <= 5 && na <= 5);
+        for (size_t i = 0; i < nt; i++)
+            REQUIRE(isfinite(toward[i].contribution));
+        for (size_t i = 0; i < na; i++)
+            REQUIRE(isfinite(against[i].contribution));
         for (size_t i = 0; i < nt; i++) {
             stance_buf_reset(&key);
             REQUIRE(stance_model_feature_key(m, toward[i].feature, &key) == 0);

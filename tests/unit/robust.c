@@ -166,6 +166,21 @@ static void test_models(void)
                 SVM_HEAD SVM_PROB SVM_SV);
     CHECK("robust: a character n-gram in a words-only model",
           load_fails(m, "disagrees with the manifest's ngram_config"));
+    /* 1e308 coefficients times 1e308 values: infinite weights, and
+     * --explain printed "inf" and "-nan" into the JSON */
+    write_model(m, MANIFEST("3", "true"), VOCAB,
+                SVM_HEAD SVM_PROB "nr_sv 1 1\nSV\n1e308 1:1e308 3:-1e308\n-1 2:1\n");
+    CHECK("robust: a coefficient of 1e308", load_fails(m, "line 11: invalid coefficient"));
+    write_model(m, MANIFEST("3", "true"), VOCAB,
+                SVM_HEAD SVM_PROB "nr_sv 1 1\nSV\n1 1:1e300\n-1 2:1\n");
+    CHECK("robust: a feature value of 1e300", load_fails(m, "line 11: invalid feature value"));
+    write_model(m, MANIFEST("3", "true"), VOCAB,
+                "svm_type c_svc\nkernel_type linear\nnr_class 2\ntotal_sv 2\nrho 1e200\n"
+                "label 0 1\n" SVM_PROB SVM_SV);
+    CHECK("robust: a rho of 1e200", load_fails(m, "line 5: invalid rho"));
+    write_model(m, MANIFEST("3", "true"), "1\t1e300\tw:police\n2\t2\tw:local\n3\t1.25\tw:ice\n",
+                SVM_HEAD SVM_PROB SVM_SV);
+    CHECK("robust: an idf of 1e300", load_fails(m, "vocab.tsv' line 1 is malformed"));
     write_model(m, MANIFEST("3", "true"), VOCAB, NULL);
     CHECK("robust: a missing svm.model", load_fails(m, "svm.model"));
     remove_model(m);
