@@ -20,14 +20,20 @@ head -n 20 "$CORPUS/test.jsonl" > in.jsonl
 printf 'A paragraph of article text.\n' > in.txt
 
 # bad_model NAME MESSAGE: classify and label with model directory b refuse
-# it: status 1, one line "stance CMD: ..." on stderr holding MESSAGE, nothing on stdout; also
-# with --skip-invalid, which skips records, never models.
+# it: status 1, one line "stance CMD: ..." on stderr holding MESSAGE, nothing
+# on stdout; also with --skip-invalid, which skips records, never models;
+# and so does `stance model show`.
 bad_model() {
-    for cmd in classify label; do
+    for cmd in classify label model; do
         for skip in "" --skip-invalid; do
             input=in.jsonl
             [ $cmd = label ] && input=in.txt
-            $STANCE $cmd $skip -m b $input > out 2> err
+            if [ $cmd = model ]; then
+                [ -z "$skip" ] || continue
+                $STANCE model show b > out 2> err
+            else
+                $STANCE $cmd $skip -m b $input > out 2> err
+            fi
             st=$?
             if [ "$st" = 1 ] && [ ! -s out ] && [ "$(wc -l < err)" -eq 1 ] &&
                 grep -q "^stance $cmd: " err && grep -qF -- "$2" err; then

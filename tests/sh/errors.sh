@@ -67,9 +67,11 @@ printf '{"text":"a\000b","stance":"neutral"}\n' > bad-nul-byte
 printf '{"text":"a","stance":"neutral"} {"text":"b"}\n' > bad-two-values
 
 # every_command KIND MESSAGE: the bad line of file bad-KIND as line 2
+# (summarize prints a document's summary when the document ends, so the
+# bad line leaves nothing of the unfinished document on stdout)
 every_command() {
     kind=$1 emsg=$2
-    for cmd in tokenize ngrams classify label train eval; do
+    for cmd in tokenize ngrams classify label train eval summarize; do
         case $cmd in
         classify|label) set -- $cmd -m m ;;
         train) set -- train -q -f stance -o m-$kind ;;
@@ -77,7 +79,7 @@ every_command() {
         *) set -- $cmd ;;
         esac
         n=1
-        case $cmd in train|eval) n=0 ;; esac
+        case $cmd in train|eval|summarize) n=0 ;; esac
         { echo "$G"; cat "bad-$kind"; echo "$G"; } > "$kind.jsonl"
         check_stop "errors: $cmd stops at $kind JSON" 1 \
             "stance $cmd: $kind.jsonl:2: $emsg" $n $STANCE "$@" "$kind.jsonl"
