@@ -13,8 +13,9 @@
 #   BENCH_MB=20        megabytes (10^6 bytes) of paragraph text to label
 #   BENCH_RUNS=3       timed runs per throughput command (the median counts)
 #   BENCH_SIZES="1000 3000 10000 30000"   training-set sizes, in paragraphs
-#   BENCH_TIMEOUT=240  seconds before one training run is stopped; a tool
-#                      that timed out is not run at the larger sizes
+#   BENCH_TIMEOUT=240  CPU seconds before one training run is stopped; a
+#                      tool that timed out, or is predicted to take longer,
+#                      is not run at the larger sizes
 #   BENCH_SVM_MB=1     text megabytes for svm-predict (it is ~100x slower)
 #   BENCH_BIG=1        also the peak memory of `label` on 500 MB of text
 #   BENCH_CPU=0        the core every timed command is pinned to
@@ -253,21 +254,44 @@ fi
 
 # ---- training time -----------------------------------------------------------
 $PY "$H/prep.py" trainsets "$W" stance "$SIZES" "$TRAIN"
-# train TOOL N CMD: one run, pinned, under the timeout (wall clock). Once a
-# tool times out it is not run at the larger sizes (they would only take
-# longer). Reports CPU seconds (user + sys, children included) as measure
-# does; with INPROC=1 the command prints its own "wall cpu" seconds.
+# train TOOL N CMD: one run, pinned, limited to TIMEOUT CPU seconds per
+# process (ulimit -t, so the cap does not depend on how busy the machine
+# is; 3 x TIMEOUT of wall clock as a backstop). Reports CPU seconds (user +
+# sys, children included) as measure does; with INPROC=1 the command prints
+# its own "wall cpu" seconds. A tool that timed out is not run at larger
+# sizes, nor one whose time extrapolated from the sizes it finished exceeds
+# TIMEOUT, as it would only burn the timeout: with the fitted growth
+# exponent from two or more sizes ("predicted"), or as a lower bound, linear
+# growth, from one ("atleast").
 train() {
     tool=$1 n=$2 cmd=$3
     if grep -q "^train	$tool	.*	timeout	" "$R"; then
         row train "$tool" "$n" skipped "" "" ""
         return 0
     fi
+    pred=$(awk -F '\t' -v t="$tool" -v n="$n" '
+        $1 == "train" && $2 == t && $4 == "ok" { k++; x[k] = log($3); y[k] = log($5) }
+        END {
+            if (!k) exit
+            g = 1
+            if (k >= 2) {
+                for (i = 1; i <= k; i++) { mx += x[i] / k; my += y[i] / k }
+                for (i = 1; i <= k; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ^ 2 }
+                if (sxx > 0) g = sxy / sxx
+            }
+            printf "%.0f %s", exp(y[k] + g * (log(n) - x[k])), (k >= 2 ? "predicted" : "atleast")
+        }' "$R")
+    if [ -n "$pred" ] && [ "${pred% *}" -gt "$TIMEOUT" ]; then
+        row train "$tool" "$n" "${pred#* }" "${pred% *}" "" ""
+        return 0
+    fi
     say "bench: training $tool on $n paragraphs"
     st=0
-    timeout -k 10 "$TIMEOUT" /usr/bin/time -f '%e %U %S %M' -o "$W/time.out" \
-        $PIN sh -c "$cmd" > "$W/cmd.out" 2> "$W/cmd.err" || st=$?
-    if [ "$st" = 124 ] || [ "$st" = 137 ]; then
+    timeout -k 10 $((3 * TIMEOUT)) /usr/bin/time -f '%e %U %S %M' -o "$W/time.out" \
+        $PIN sh -c "ulimit -t $TIMEOUT; $cmd" > "$W/cmd.out" 2> "$W/cmd.err" || st=$?
+    # 124: the wall-clock backstop; 137 and 152: SIGKILL or SIGXCPU at the
+    # CPU limit
+    if [ "$st" = 124 ] || [ "$st" = 137 ] || [ "$st" = 152 ]; then
         row train "$tool" "$n" timeout "$TIMEOUT" "" ""
     elif [ "$st" != 0 ]; then
         say "bench: '$cmd' failed with status $st:"

@@ -85,7 +85,8 @@ def main(path, profile=None):
             rows.append((key, label, paras, nbytes, None, None, None, note or "failed"))
             continue
         wall = statistics.median(nums(walls))
-        cpu = statistics.median(nums(cpus))
+        # /usr/bin/time counts in 10 ms steps
+        cpu = max(statistics.median(nums(cpus)), 0.01)
         rates[key] = mb(nbytes) / cpu
         rows.append((key, label, paras, nbytes, wall, cpu, int(rss), note))
     base = rates.get("ftchar")
@@ -136,8 +137,10 @@ def main(path, profile=None):
         p("")
         p("The train split repeated to each size, every copy after the first "
           "lightly perturbed (a word dropped or two swapped). CPU seconds "
-          "(user + sys, child processes included; the timeout is wall "
-          "clock). stance's times are the whole command (reading, n-grams, "
+          "(user + sys, child processes included); the timeout is a CPU-time "
+          "limit per process, and a point whose time extrapolated from the "
+          "smaller sizes exceeds the timeout is not run (~: by the fitted "
+          "growth; ≥: a linear lower bound from one size). stance's times are the whole command (reading, n-grams, "
           "fitting, writing; its -j processes share the one core); "
           "scikit-learn's are in-process (vectorizing + fitting); fastText's "
           "the whole command (it also writes an 800 MB model). The growth "
@@ -161,6 +164,10 @@ def main(path, profile=None):
                     cells.append(f"timeout >{r[3]} s")
                 elif r[2] == "skipped":
                     cells.append("not run (timed out smaller)")
+                elif r[2] == "predicted":
+                    cells.append(f"not run (~{int(r[3]):,} s predicted)")
+                elif r[2] == "atleast":
+                    cells.append(f"not run (≥ {int(r[3]):,} s predicted)")
                 else:
                     cells.append(r[2])
             k = "—"
