@@ -234,6 +234,11 @@ memrow() {
 }
 memrow small "stance label, both models, $SVM_MB MB" "$SNB" "$W/svm/input.jsonl"
 memrow mid "stance label, both models, $MB MB" "$NB" "$W/input.jsonl"
+# text whose vocabulary never stops growing (names, numbers, typos do that
+# in a real archive, only slower): what bounds the memory of token caches
+set -- $($PY "$H/prep.py" random "$W/random.jsonl" "$MB")
+memrow random "stance label, both models, $MB MB of random words" "$2" "$W/random.jsonl"
+rm -f "$W/random.jsonl"
 if [ "$BIG" = 1 ]; then
     n=$((500 / MB + 1)) i=0
     : > "$W/big.jsonl"

@@ -18,6 +18,9 @@ corpus so every tool reads the same paragraphs.
       "__label__LABEL text" lines for fasttext supervised / test.
   prep.py fttext IN.jsonl OUT.txt
       fastText-preprocessed text only, one paragraph per line.
+  prep.py random OUT.jsonl MB
+      synthetic paragraphs of random lowercase words (60 a paragraph),
+      nearly every word new: the worst case for any cache keyed by token.
   prep.py merge FIELD IN.jsonl PRED.txt OUT.jsonl
       IN's records with pred.FIELD.label from PRED.txt (one label a line,
       fastText's "__label__" prefix dropped), for `stance eval`.
@@ -123,6 +126,22 @@ def cmd_fttext(inp, outp):
             f.write(ft_clean(r["text"]) + "\n")
 
 
+def cmd_random(outp, mb):
+    rng = random.Random(3)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    want = int(float(mb) * 1e6)
+    total = n = 0
+    with open(outp, "w", encoding="utf-8") as f:
+        while total < want:
+            n += 1
+            t = " ".join("".join(rng.choice(letters)
+                                 for _ in range(rng.randint(3, 10)))
+                         for _ in range(60))
+            f.write(json.dumps({"id": f"r{n}", "text": t}) + "\n")
+            total += len(t)
+    print(n, total)
+
+
 def cmd_merge(field, inp, preds, outp):
     recs = read_jsonl(inp)
     with open(preds, encoding="utf-8") as f:
@@ -167,6 +186,8 @@ def main(argv):
         cmd_fasttext(argv[2], argv[3], argv[4])
     elif len(argv) == 4 and argv[1] == "fttext":
         cmd_fttext(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "random":
+        cmd_random(argv[2], argv[3])
     elif len(argv) == 6 and argv[1] == "merge":
         cmd_merge(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) == 6 and argv[1] == "folds":
