@@ -10,6 +10,9 @@ PREFIX ?= /usr/local
 PKGS = libutf8proc libcjson
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
+# a*b+c fused on one machine and not another would change model files and
+# predictions in the last bit
+CFLAGS += -ffp-contract=off
 ifdef WERROR
 WARN += -Werror
 endif

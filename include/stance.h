@@ -328,6 +328,9 @@ typedef struct {
     int grid;                   /* choose C (and gamma) by cv_folds-fold CV */
     unsigned seed;
     double cache_mb;
+    /* a linear model's kernel is computed once, for all pairs of records,
+     * when it fits in this many MB (n^2 * 16 bytes); 0 never */
+    double gram_mb;
     int jobs;                   /* parallel processes for CV folds and grid */
     /* called with a short status line during long work; may be NULL */
     void (*progress)(void *ctx, const char *what);

@@ -104,6 +104,7 @@ int cmd_train(int argc, char **argv)
         {"seed", required_argument, NULL, 'S'},
         {"jobs", required_argument, NULL, 'j'},
         {"cache", required_argument, NULL, 'm'},
+        {"gram", required_argument, NULL, 'M'},
         {"skip-invalid", no_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -176,6 +177,11 @@ int cmd_train(int argc, char **argv)
         case 'm':
             if (parse_double("--cache", optarg, 1, &st.opt.cache_mb))
                 return cli_usage_error();
+            break;
+        case 'M':
+            if (cli_int_arg("--gram", optarg, 0, 1000000, &v))
+                return cli_usage_error();
+            st.opt.gram_mb = (double)v;
             break;
         case 's': rd.skip_invalid = 1; break;
         case 'q': cli_quiet = 1; break;

@@ -65,6 +65,8 @@ const cli_command cli_commands[] = {
      "      --seed=N        seed for folds and Platt scaling (default 1)\n"
      "  -j, --jobs=N        processes for CV folds and grid points (default: cores)\n"
      "      --cache=MB      libsvm kernel cache (default 200)\n"
+     "      --gram=MB       compute a linear kernel once for all record pairs when\n"
+     "                      it fits in MB (n*n*16 bytes; default 2048, 0 never)\n"
      COMMON_OPTS},
     {"classify", cmd_classify, "add predictions to records",
      "[-m MODEL_DIR]... [options] [FILE...]",

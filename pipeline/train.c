@@ -41,6 +41,7 @@ void stance_train_options_default(stance_train_options *o)
     o->probability = 1;
     o->seed = 1;
     o->cache_mb = 200;
+    o->gram_mb = 2048;
     o->jobs = 1;
 }
 
@@ -141,6 +142,11 @@ typedef struct {
     double *idf;
     struct svm_problem prob;
     struct svm_node *node_pool;
+    /* what libsvm is given: prob.x itself, or the rows of the precomputed
+     * linear kernel (prob_gram.x) */
+    const struct svm_problem *fit;
+    struct svm_problem prob_gram;
+    struct svm_node *gram;
 } run;
 
 static int cmp_str(const void *a, const void *b)
@@ -244,6 +250,119 @@ out:
     return rc;
 }
 
+/* Documents are laid side by side this many at a time, one cache line of
+ * doubles per feature. */
+#define GRAM_LANES 8
+typedef double gram_pair __attribute__((vector_size(2 * sizeof(double))));
+
+/* The linear kernel of every pair of documents, computed once, in libsvm's
+ * precomputed-kernel layout (row i: {0, i+1}, then K(i,j) at index j+1).
+ * Without it libsvm recomputes each sparse dot product in every label pair,
+ * Platt fold, CV fold and grid point: 96% of training time.
+ *
+ * Each entry adds the products in ascending feature order, as libsvm's dot()
+ * does, and skips only exact zeros, so the kernel values, and so the trained
+ * model, are bit-identical to training on the sparse vectors. The features
+ * of a block of documents get compact slots, so the table being read stays
+ * in cache (a table over the whole vocabulary does not). */
+static int compute_gram(run *r)
+{
+    size_t n = r->ts->ndocs, width = n + 2, dim = r->vocab_size + 1;
+    int32_t *slot = malloc(dim * sizeof *slot);
+    double *lanes_of = NULL;
+    size_t lanes_cap = 0;
+    int rc = STANCE_ENOMEM;
+    r->gram = malloc(n * width * sizeof *r->gram);
+    r->prob_gram.x = malloc(n * sizeof *r->prob_gram.x);
+    if (!slot || !r->gram || !r->prob_gram.x)
+        goto out;
+    for (size_t f = 0; f < dim; f++)
+        slot[f] = -1;
+    r->prob_gram.l = r->prob.l;
+    r->prob_gram.y = r->prob.y;
+    for (size_t i = 0; i < n; i++) {
+        struct svm_node *row = r->gram + i * width;
+        row[0] = (struct svm_node){0, (double)(i + 1)};
+        row[n + 1] = (struct svm_node){-1, 0};
+        r->prob_gram.x[i] = row;
+    }
+    for (size_t i0 = 0; i0 < n; i0 += GRAM_LANES) {
+        size_t lanes = n - i0 < GRAM_LANES ? n - i0 : GRAM_LANES, nslots = 0, most = 0;
+        for (size_t k = 0; k < lanes; k++)
+            for (const struct svm_node *p = r->prob.x[i0 + k]; p->index != -1; p++)
+                most++;
+        if (most * GRAM_LANES > lanes_cap) {
+            free(lanes_of);
+            lanes_cap = most * GRAM_LANES;
+            if (!(lanes_of = malloc(lanes_cap * sizeof *lanes_of)))
+                goto out;
+        }
+        for (size_t k = 0; k < lanes; k++)
+            for (const struct svm_node *p = r->prob.x[i0 + k]; p->index != -1; p++) {
+                if (slot[p->index] < 0) {
+                    slot[p->index] = (int32_t)nslots;
+                    memset(lanes_of + nslots++ * GRAM_LANES, 0,
+                           GRAM_LANES * sizeof *lanes_of);
+                }
+                lanes_of[(size_t)slot[p->index] * GRAM_LANES + k] = p->value;
+            }
+        for (size_t j = i0; j < n; j++) {
+            /* lane-wise vector arithmetic: each lane's sum keeps its order;
+             * named vectors, so the sums stay in registers */
+            gram_pair a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (const struct svm_node *p = r->prob.x[j]; p->index != -1; p++) {
+                int32_t s = slot[p->index];
+                if (s < 0)
+                    continue;
+                const double *d = lanes_of + (size_t)s * GRAM_LANES;
+                gram_pair v = {p->value, p->value}, d0, d1, d2, d3;
+                memcpy(&d0, d, sizeof d0);
+                memcpy(&d1, d + 2, sizeof d1);
+                memcpy(&d2, d + 4, sizeof d2);
+                memcpy(&d3, d + 6, sizeof d3);
+                a0 += d0 * v;
+                a1 += d1 * v;
+                a2 += d2 * v;
+                a3 += d3 * v;
+            }
+            double acc[GRAM_LANES];
+            memcpy(acc, &a0, sizeof a0);
+            memcpy(acc + 2, &a1, sizeof a1);
+            memcpy(acc + 4, &a2, sizeof a2);
+            memcpy(acc + 6, &a3, sizeof a3);
+            for (size_t k = 0; k < lanes; k++) {
+                r->gram[(i0 + k) * width + j + 1] = (struct svm_node){(int)(j + 1), acc[k]};
+                r->gram[j * width + i0 + k + 1] = (struct svm_node){(int)(i0 + k + 1), acc[k]};
+            }
+        }
+        for (size_t k = 0; k < lanes; k++)
+            for (const struct svm_node *p = r->prob.x[i0 + k]; p->index != -1; p++)
+                slot[p->index] = -1;
+    }
+    r->fit = &r->prob_gram;
+    rc = 0;
+out:
+    free(slot);
+    free(lanes_of);
+    return rc;
+}
+
+/* A model trained on the precomputed kernel names its support vectors by
+ * row; written out, it must be the linear model over the documents' own
+ * sparse vectors, as readers of svm.model expect. */
+static int gram_model_to_linear(const run *r, struct svm_model *model)
+{
+    int *sv = malloc((size_t)(model->l > 0 ? model->l : 1) * sizeof *sv);
+    if (!sv)
+        return STANCE_ENOMEM;
+    svm_get_sv_indices(model, sv);
+    for (int i = 0; i < model->l; i++)
+        model->SV[i] = r->prob.x[sv[i] - 1];
+    model->param.kernel_type = LINEAR;
+    free(sv);
+    return 0;
+}
+
 static void quiet_libsvm(const char *s) { (void)s; }
 
 static void set_param(const run *r, struct svm_parameter *p, double C,
@@ -252,7 +371,7 @@ static void set_param(const run *r, struct svm_parameter *p, double C,
 {
     memset(p, 0, sizeof *p);
     p->svm_type = C_SVC;
-    p->kernel_type = r->o->kernel_rbf ? RBF : LINEAR;
+    p->kernel_type = r->gram ? PRECOMPUTED : r->o->kernel_rbf ? RBF : LINEAR;
     p->gamma = gamma;
     p->cache_size = r->o->cache_mb;
     p->eps = 1e-3;
@@ -327,15 +446,15 @@ static int cv_fit(const run *r, const int *fold, int f, double C, double gamma,
     }
     for (size_t d = 0; d < n; d++)
         if (fold[d] != f) {
-            sub.x[m] = r->prob.x[d];
-            sub.y[m++] = r->prob.y[d];
+            sub.x[m] = r->fit->x[d];
+            sub.y[m++] = r->fit->y[d];
         }
     sub.l = (int)m;
     set_param(r, &p, C, gamma, 0, wl, w);
     struct svm_model *model = svm_train(&sub, &p);
     for (size_t d = 0; d < n; d++)
         if (fold[d] == f)
-            pred[d] = (int)svm_predict(model, r->prob.x[d]);
+            pred[d] = (int)svm_predict(model, r->fit->x[d]);
     svm_free_and_destroy_model(&model);
     free(sub.x);
     free(sub.y);
@@ -686,6 +805,10 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
         goto out;
     if ((rc = select_vocab(&r)) || (rc = build_problem(&r)))
         goto out;
+    r.fit = &r.prob;
+    double gram_bytes = (double)ts->ndocs * (double)(ts->ndocs + 2) * sizeof *r.gram;
+    if (!o->kernel_rbf && gram_bytes <= o->gram_mb * 1048576.0 && (rc = compute_gram(&r)))
+        goto out;
     if (r.vocab_size == 0) {
         snprintf(err, STANCE_ERRBUF, "no n-gram occurs in %d or more records; "
                  "lower --min-df or add data", o->min_df);
@@ -750,7 +873,7 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     double w[STANCE_MAX_LABELS];
     struct svm_parameter param;
     set_param(&r, &param, C, gamma, o->probability, wl, w);
-    const char *why = svm_check_parameter(&r.prob, &param);
+    const char *why = svm_check_parameter(r.fit, &param);
     if (why) {
         snprintf(err, STANCE_ERRBUF, "libsvm refuses the parameters: %s", why);
         rc = STANCE_EARG;
@@ -758,7 +881,9 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     }
     /* libsvm's Platt scaling shuffles with rand() */
     srand(o->seed);
-    model = svm_train(&r.prob, &param);
+    model = svm_train(r.fit, &param);
+    if (r.gram && (rc = gram_model_to_linear(&r, model)))
+        goto out;
     if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_SVM)) {
         rc = STANCE_ENOMEM;
         goto out;
@@ -818,6 +943,8 @@ out:
     free(r.prob.x);
     free(r.prob.y);
     free(r.node_pool);
+    free(r.gram);
+    free(r.prob_gram.x);
     stance_buf_release(&path);
     return rc;
 }

@@ -33,6 +33,19 @@ done
 $STANCE train -q -f stance -o "$M-jobs1" --jobs 1 --cv 3 "$TMPDIR/small.jsonl" > /dev/null
 $STANCE train -q -f stance -o "$M-jobs2" --jobs 2 --cv 3 "$TMPDIR/small.jsonl" > /dev/null
 expect_same "train: --jobs does not change the model" "$M-jobs1/manifest.json" "$M-jobs2/manifest.json"
+# the precomputed kernel (the default here) is an optimisation, never a
+# different model: same CV figures, same svm.model bytes as libsvm's own
+# sparse dot products
+$STANCE train -q -f stance -o "$M-sparse" --gram 0 --jobs 2 --cv 3 "$TMPDIR/small.jsonl" > /dev/null
+for f in manifest.json svm.model; do
+    expect_same "train: --gram 0 gives the identical $f" "$M-jobs2/$f" "$M-sparse/$f"
+done
+$STANCE train -q -f stance -o "$M-sparse-noprob" --gram 0 --no-prob "$TMPDIR/small.jsonl"
+$STANCE train -q -f stance -o "$M-gram-noprob" --no-prob "$TMPDIR/small.jsonl"
+expect_same "train: --gram 0 identical without probabilities" \
+    "$M-sparse-noprob/svm.model" "$M-gram-noprob/svm.model"
+expect_status "train: --gram takes megabytes, not -5" 2 \
+    $STANCE train -q -f stance -o "$M-bad" --gram -5 "$TMPDIR/small.jsonl"
 $STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/l1"
 $STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/l2"
 expect_same "label: deterministic output" "$TMPDIR/l1" "$TMPDIR/l2"
