@@ -156,6 +156,39 @@ static void test_features_buffers(void)
     stance_features_release(&x);
 }
 
+/* The token cache starts over after so many distinct tokens (to keep
+ * memory flat); features through it must equal features computed afresh
+ * before, across and after every restart, with the paragraph that opened
+ * the run coming back once its tokens have been forgotten. */
+static void test_cache_restarts(const stance_model *m)
+{
+    stance_feature_cache *cache = stance_feature_cache_new();
+    stance_tokens t = {0};
+    stance_features want = {0}, got = {0};
+    stance_buf text = {0}, scratch = {0};
+    int ok = cache != NULL;
+    const char *common = "the sheriff will honor ice detainers ";
+    for (size_t para = 0; ok && para <= 2600; para++) {
+        size_t from = para == 2600 ? 0 : para; /* the last repeats the first */
+        stance_buf_reset(&text);
+        stance_buf_add(&text, common, strlen(common));
+        for (size_t w = 0; w < 60; w++)
+            stance_buf_addf(&text, "w%zxq%zu ", from * 60 + w, w % 7);
+        ok = !stance_tokenize(text.data, text.len, 0, &t) &&
+             !stance_model_features_from_tokens(m, &t, &scratch, &want) &&
+             !stance_model_features_cached(m, &t, cache, &got) && want.n == got.n &&
+             !memcmp(want.index, got.index, want.n * sizeof *want.index) &&
+             !memcmp(want.value, got.value, want.n * sizeof *want.value);
+    }
+    CHECK("features: the token cache gives fresh results across restarts", ok);
+    stance_feature_cache_free(&cache);
+    stance_tokens_release(&t);
+    stance_features_release(&want);
+    stance_features_release(&got);
+    stance_buf_release(&text);
+    stance_buf_release(&scratch);
+}
+
 void run_model_tests(void)
 {
     test_features_buffers();
@@ -228,6 +261,7 @@ void run_model_tests(void)
             ok = ok && to[i - 1].contribution >= to[i].contribution;
     }
     CHECK("explain: contributions plus bias reproduce the score", ok);
+    test_cache_restarts(m);
     free(to);
     free(ag);
     stance_model_free(&m);
