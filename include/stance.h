@@ -232,6 +232,10 @@ const char *stance_model_label(const stance_model *m, size_t i);
 const stance_ngram_config *stance_model_ngram_config(const stance_model *m);
 unsigned stance_model_token_flags(const stance_model *m);
 size_t stance_model_vocab_size(const stance_model *m);
+/* 1 when a and b map every paragraph to the same features (the same
+ * vocabulary, idf, n-gram orders, tokenization and weighting, as models
+ * trained on one corpus have), so one computation serves both. */
+int stance_model_same_features(const stance_model *a, const stance_model *b);
 /* The manifest as parsed JSON text (for the model card). */
 const char *stance_model_manifest(const stance_model *m);
 

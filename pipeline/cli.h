@@ -129,6 +129,9 @@ int cli_parse_orders(const char *opt, const char *s, int *lo, int *hi);
 typedef struct {
     stance_model *models[CLI_MAX_MODELS];
     stance_feature_cache *caches[CLI_MAX_MODELS]; /* one per model */
+    /* model i maps text to the same features as model i-1 (models trained
+     * on one corpus do), so x is computed once for both */
+    unsigned char same_x_as_previous[CLI_MAX_MODELS];
     size_t nmodels;
     size_t explain_k; /* --explain K; 0 for none */
     int tsv;          /* --format tsv: tab-separated columns, not "pred" */

@@ -84,6 +84,8 @@ int cli_predictor_load(cli_predictor *p, char **dirs, size_t n)
                           dirs[i], stance_model_field(p->models[i]));
                 return EXIT_USAGE;
             }
+        p->same_x_as_previous[i] =
+            i > 0 && stance_model_same_features(p->models[i - 1], p->models[i]);
         p->nmodels = i + 1;
     }
     return 0;
@@ -204,10 +206,13 @@ int cli_predict_text(cli_predictor *p, const char *text, size_t len,
     if (!p->tsv && stance_buf_adds(out, "\"pred\":{"))
         return STANCE_ENOMEM;
     for (size_t i = 0; i < p->nmodels; i++) {
-        int rc = tokens_for(p, i, text, len, &done, err);
-        if (!rc)
-            rc = stance_model_features_cached(p->models[i], &p->toks, p->caches[i],
-                                              &p->x);
+        int rc = 0;
+        if (!p->same_x_as_previous[i]) {
+            rc = tokens_for(p, i, text, len, &done, err);
+            if (!rc)
+                rc = stance_model_features_cached(p->models[i], &p->toks, p->caches[i],
+                                                  &p->x);
+        }
         if (!rc)
             rc = write_entry(p, i, out);
         if (rc)
@@ -253,7 +258,9 @@ int cli_predict_record(cli_predictor *p, const stance_record *rec,
     if (!p->tsv && stance_buf_adds(out, "\"pred\":{"))
         return STANCE_ENOMEM;
     for (size_t i = 0; i < p->nmodels; i++) {
-        if (has_ngrams && rec->ngrams_fast)
+        if (p->same_x_as_previous[i])
+            rc = 0;
+        else if (has_ngrams && rec->ngrams_fast)
             rc = stance_model_features_from_refs(p->models[i], rec->ngrams, rec->nngrams,
                                                  &p->x);
         else if (has_ngrams)

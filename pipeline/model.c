@@ -378,6 +378,20 @@ const stance_ngram_config *stance_model_ngram_config(const stance_model *m)
     return &m->ngrams;
 }
 unsigned stance_model_token_flags(const stance_model *m) { return m->token_flags; }
+
+int stance_model_same_features(const stance_model *a, const stance_model *b)
+{
+    const stance_keymap *va = &a->vocab, *vb = &b->vocab;
+    return stance_ngram_config_equal(&a->ngrams, &b->ngrams) &&
+           a->token_flags == b->token_flags && a->weighting == b->weighting &&
+           a->vocab_size == b->vocab_size && a->word_start == b->word_start &&
+           va->n == a->vocab_size && vb->n == b->vocab_size &&
+           va->pool.len == vb->pool.len &&
+           !memcmp(va->pool.data, vb->pool.data, va->pool.len) &&
+           !memcmp(va->key_off, vb->key_off, va->n * sizeof *va->key_off) &&
+           !memcmp(va->key_len, vb->key_len, va->n * sizeof *va->key_len) &&
+           !memcmp(a->idf, b->idf, a->vocab_size * sizeof *a->idf);
+}
 size_t stance_model_vocab_size(const stance_model *m) { return m->vocab_size; }
 const char *stance_model_manifest(const stance_model *m) { return m->manifest_text; }
 int stance_model_has_probability(const stance_model *m) { return m->probability; }

@@ -50,6 +50,35 @@ $STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/l1"
 $STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/l2"
 expect_same "label: deterministic output" "$TMPDIR/l1" "$TMPDIR/l2"
 
+# Models trained on one corpus share their features, which label and
+# classify compute once for both: each model's predictions must be what it
+# gives alone, for a pair that shares (stance, sentiment), a pair that does
+# not (a different --min-df, so a different vocabulary), and three in an
+# order where sharing comes and goes.
+jq -c '. + {lean: .stance}' "$TMPDIR/small.jsonl" > "$TMPDIR/small-lean.jsonl"
+$STANCE train -q -f lean --min-df 3 -o "$M-lean" "$TMPDIR/small-lean.jsonl"
+art=fixtures/articles/01-*.txt
+for m in "$M" "$M-sent" "$M-lean"; do
+    $STANCE label -m "$m" $art | jq -c '.pred' > "$TMPDIR/alone-$(basename "$m")"
+done
+for combo in "$M $M-sent" "$M $M-lean" "$M-lean $M" "$M $M-lean $M-sent" "$M-lean $M $M-sent"; do
+    set -- $combo
+    margs="" names="" files=""
+    for m; do
+        margs="$margs -m $m" names="$names $(basename "$m")"
+        files="$files $TMPDIR/alone-$(basename "$m")"
+    done
+    # shellcheck disable=SC2086
+    paste -d '\n' $files | jq -c -s --argjson k $# \
+        '[range(0; length; $k) as $i | .[$i:$i + $k] | add] | .[]' > "$TMPDIR/apart"
+    # shellcheck disable=SC2086
+    $STANCE label $margs $art | jq -c '.pred' > "$TMPDIR/both"
+    expect_same "label:$names equals each alone" "$TMPDIR/apart" "$TMPDIR/both"
+    # shellcheck disable=SC2086
+    $STANCE tokenize $art | $STANCE ngrams | $STANCE classify $margs | jq -c '.pred' > "$TMPDIR/piped"
+    expect_same "classify:$names equals each alone" "$TMPDIR/apart" "$TMPDIR/piped"
+done
+
 # trained on records with n-grams equals trained on text
 $STANCE tokenize "$TMPDIR/small.jsonl" | $STANCE ngrams > "$TMPDIR/small-ngrams.jsonl"
 $STANCE train -q -f stance -o "$M-ng" "$TMPDIR/small-ngrams.jsonl"
