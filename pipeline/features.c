@@ -192,7 +192,9 @@ int stance_features_from_dense(stance_features *f, uint32_t *dense,
      * the order the sorting finisher gives, without sorting */
     f->n = 0;
     size_t split = 0;
-    double sumsq[2] = {0, 0};
+    /* two named sums, not sums[word]: an indexed sum in memory makes each
+     * feature wait for the store of the one before */
+    double sumsq_char = 0, sumsq_word = 0;
     for (size_t w = 0; w < nwords; w++) {
         uint64_t bits = bitmap[w];
         bitmap[w] = 0;
@@ -202,15 +204,19 @@ int stance_features_from_dense(stance_features *f, uint32_t *dense,
             double v = weighting == STANCE_WEIGHT_BINARY
                            ? 1.0
                            : sublinear_tf(dense[feature]) * idf[feature];
-            int word = feature >= word_start;
-            split += !word;
-            sumsq[word] += v * v;
+            if (feature >= word_start) {
+                sumsq_word += v * v;
+            } else {
+                sumsq_char += v * v;
+                split++;
+            }
             f->index[f->n] = (int)feature + 1;
             f->value[f->n++] = v;
             dense[feature] = 0;
         }
     }
     f->nhits = 0;
+    const double sumsq[2] = {sumsq_char, sumsq_word};
     scale_blocks(f, split, sumsq);
     return 0;
 }
