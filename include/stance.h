@@ -342,6 +342,9 @@ typedef struct {
 } stance_train_options;
 
 void stance_train_options_default(stance_train_options *o);
+/* Megabytes the precomputed linear kernel of n records takes (see
+ * gram_mb). */
+double stance_train_gram_mb(size_t n);
 
 /* The training set being assembled: one labelled feature-count document per
  * record. */

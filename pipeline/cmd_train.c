@@ -1,6 +1,7 @@
 /* cmd_train.c: `stance train`, annotated records in, a model directory
  * out. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -209,6 +210,13 @@ int cmd_train(int argc, char **argv)
     free(rec);
     stance_tokens_release(&st.toks);
     stance_ngram_counts_release(&st.counts);
+    size_t n = stance_trainset_size(st.ts);
+    if (status == EXIT_OK && !st.opt.kernel_rbf && st.opt.gram_mb > 0 &&
+        stance_train_gram_mb(n) > st.opt.gram_mb)
+        cli_warn("the kernel table of %zu records needs %.0f MB, over --gram %.0f; "
+                 "libsvm computes the products itself instead, many times slower "
+                 "(raise --gram if memory allows)",
+                 n, ceil(stance_train_gram_mb(n)), st.opt.gram_mb);
     if (status == EXIT_OK) {
         char err[STANCE_ERRBUF];
         stance_buf report = {0};

@@ -45,6 +45,13 @@ void stance_train_options_default(stance_train_options *o)
     o->jobs = 1;
 }
 
+double stance_train_gram_mb(size_t n)
+{
+    /* n rows of n + 2 libsvm nodes: the row's number, n kernel values, the
+     * terminator */
+    return (double)n * (double)(n + 2) * sizeof(struct svm_node) / 1048576.0;
+}
+
 int stance_trainset_new(const stance_train_options *o, stance_trainset **ts)
 {
     (void)o;
@@ -806,8 +813,8 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     if ((rc = select_vocab(&r)) || (rc = build_problem(&r)))
         goto out;
     r.fit = &r.prob;
-    double gram_bytes = (double)ts->ndocs * (double)(ts->ndocs + 2) * sizeof *r.gram;
-    if (!o->kernel_rbf && gram_bytes <= o->gram_mb * 1048576.0 && (rc = compute_gram(&r)))
+    if (!o->kernel_rbf && stance_train_gram_mb(ts->ndocs) <= o->gram_mb &&
+        (rc = compute_gram(&r)))
         goto out;
     if (r.vocab_size == 0) {
         snprintf(err, STANCE_ERRBUF, "no n-gram occurs in %d or more records; "

@@ -44,6 +44,12 @@ $STANCE train -q -f stance -o "$M-sparse-noprob" --gram 0 --no-prob "$TMPDIR/sma
 $STANCE train -q -f stance -o "$M-gram-noprob" --no-prob "$TMPDIR/small.jsonl"
 expect_same "train: --gram 0 identical without probabilities" \
     "$M-sparse-noprob/svm.model" "$M-gram-noprob/svm.model"
+# over the --gram budget libsvm computes the products itself: the same
+# model, slower, and the user is told why
+$STANCE train -q -f stance -o "$M-over" --gram 1 "$TMPDIR/small.jsonl" 2> "$TMPDIR/over.err"
+expect_grep "train: a kernel table over --gram is reported" \
+    "stance train: warning: the kernel table of 300 records needs 2 MB, over --gram 1" "$TMPDIR/over.err"
+expect_same "train: over --gram, the same model" "$M/svm.model" "$M-over/svm.model"
 expect_status "train: --gram takes megabytes, not -5" 2 \
     $STANCE train -q -f stance -o "$M-bad" --gram -5 "$TMPDIR/small.jsonl"
 $STANCE label -m "$M" fixtures/articles/*.txt > "$TMPDIR/l1"
