@@ -457,11 +457,19 @@ static int cv_fit(const run *r, const int *fold, int f, double C, double gamma,
             sub.y[m++] = r->fit->y[d];
         }
     sub.l = (int)m;
-    set_param(r, &p, C, gamma, 0, wl, w);
+    /* the predictor scored is the one shipped: with probabilities on, the
+     * label of highest probability, which need not be the pairwise vote's;
+     * Platt's folds are seeded per fit, so the result does not depend on
+     * which process ran it */
+    set_param(r, &p, C, gamma, r->o->probability, wl, w);
+    srand(r->o->seed);
     struct svm_model *model = svm_train(&sub, &p);
+    double prob[STANCE_MAX_LABELS];
     for (size_t d = 0; d < n; d++)
         if (fold[d] == f)
-            pred[d] = (int)svm_predict(model, r->fit->x[d]);
+            pred[d] = (int)(r->o->probability
+                                ? svm_predict_probability(model, r->fit->x[d], prob)
+                                : svm_predict(model, r->fit->x[d]));
     svm_free_and_destroy_model(&model);
     free(sub.x);
     free(sub.y);
