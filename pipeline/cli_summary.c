@@ -218,12 +218,16 @@ static int add_prediction(cli_summary *s, summary_field *f, const cJSON *entry,
     const cJSON *item;
     char err[STANCE_ERRBUF];
     size_t id, pid;
-    find_label(f, label->valuestring, &id, err);
+    /* register_prediction checked every label, so these lookups succeed */
+    int rc = find_label(f, label->valuestring, &id, err);
+    if (rc)
+        return rc;
     /* without "prob" (a model trained with --no-prob) the vote is certain */
     double p = prob ? 0 : 1;
     if (prob) {
         cJSON_ArrayForEach(item, prob) {
-            find_label(f, item->string, &pid, err);
+            if ((rc = find_label(f, item->string, &pid, err)))
+                return rc;
             f->prob_sum[pid] += item->valuedouble;
             if (pid == id)
                 p = item->valuedouble;

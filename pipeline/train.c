@@ -627,7 +627,9 @@ static void remove_model_dir(const char *dir)
     const char *files[] = {MODEL_MANIFEST, MODEL_VOCAB, MODEL_SVM};
     char path[4096];
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        /* a cut path could name some other file */
+        if (snprintf(path, sizeof path, "%s/%s", dir, files[i]) >= (int)sizeof path)
+            continue;
         unlink(path);
     }
     rmdir(dir);
