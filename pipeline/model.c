@@ -13,27 +13,6 @@
 
 #include "model_internal.h"
 
-int stance_read_file(const char *path, stance_buf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return STANCE_EIO;
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (stance_buf_add(out, chunk, n)) {
-            rc = STANCE_ENOMEM;
-            break;
-        }
-    if (!rc && ferror(f))
-        rc = STANCE_EIO;
-    fclose(f);
-    if (!rc && !out->data)
-        rc = stance_buf_grow(out, 0);
-    return rc;
-}
-
 static int fail(char *err, const char *fmt, const char *a, const char *b)
 {
     snprintf(err, STANCE_ERRBUF, fmt, a, b);

@@ -56,7 +56,4 @@ int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err);
  * 2004, their second method, as libsvm runs it). */
 void stance_couple_probabilities(size_t k, double **r, double *p);
 
-/* Reads a whole file; NUL-terminated. */
-int stance_read_file(const char *path, stance_buf *out);
-
 #endif
