@@ -275,13 +275,20 @@ typedef double gram_pair __attribute__((vector_size(2 * sizeof(double))));
 static int compute_gram(run *r)
 {
     size_t n = r->ts->ndocs, width = n + 2, dim = r->vocab_size + 1;
+    size_t most = 0; /* nonzeros of the largest document */
+    for (size_t i = 0; i < n; i++) {
+        size_t nnz = 0;
+        while (r->prob.x[i][nnz].index != -1)
+            nnz++;
+        most = nnz > most ? nnz : most;
+    }
     int32_t *slot = malloc(dim * sizeof *slot);
-    double *lanes_of = NULL;
-    size_t lanes_cap = 0;
+    /* a block's features: at most GRAM_LANES documents' worth of slots */
+    double *lanes_of = malloc((GRAM_LANES * most + 1) * GRAM_LANES * sizeof *lanes_of);
     int rc = STANCE_ENOMEM;
     r->gram = malloc(n * width * sizeof *r->gram);
     r->prob_gram.x = malloc(n * sizeof *r->prob_gram.x);
-    if (!slot || !r->gram || !r->prob_gram.x)
+    if (!slot || !lanes_of || !r->gram || !r->prob_gram.x)
         goto out;
     for (size_t f = 0; f < dim; f++)
         slot[f] = -1;
@@ -294,16 +301,7 @@ static int compute_gram(run *r)
         r->prob_gram.x[i] = row;
     }
     for (size_t i0 = 0; i0 < n; i0 += GRAM_LANES) {
-        size_t lanes = n - i0 < GRAM_LANES ? n - i0 : GRAM_LANES, nslots = 0, most = 0;
-        for (size_t k = 0; k < lanes; k++)
-            for (const struct svm_node *p = r->prob.x[i0 + k]; p->index != -1; p++)
-                most++;
-        if (most * GRAM_LANES > lanes_cap) {
-            free(lanes_of);
-            lanes_cap = most * GRAM_LANES;
-            if (!(lanes_of = malloc(lanes_cap * sizeof *lanes_of)))
-                goto out;
-        }
+        size_t lanes = n - i0 < GRAM_LANES ? n - i0 : GRAM_LANES, nslots = 0;
         for (size_t k = 0; k < lanes; k++)
             for (const struct svm_node *p = r->prob.x[i0 + k]; p->index != -1; p++) {
                 if (slot[p->index] < 0) {
@@ -357,17 +355,11 @@ out:
 /* A model trained on the precomputed kernel names its support vectors by
  * row; written out, it must be the linear model over the documents' own
  * sparse vectors, as readers of svm.model expect. */
-static int gram_model_to_linear(const run *r, struct svm_model *model)
+static void gram_model_to_linear(const run *r, struct svm_model *model)
 {
-    int *sv = malloc((size_t)(model->l > 0 ? model->l : 1) * sizeof *sv);
-    if (!sv)
-        return STANCE_ENOMEM;
-    svm_get_sv_indices(model, sv);
     for (int i = 0; i < model->l; i++)
-        model->SV[i] = r->prob.x[sv[i] - 1];
+        model->SV[i] = r->prob.x[model->sv_indices[i] - 1];
     model->param.kernel_type = LINEAR;
-    free(sv);
-    return 0;
 }
 
 static void quiet_libsvm(const char *s) { (void)s; }
@@ -899,8 +891,8 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     /* libsvm's Platt scaling shuffles with rand() */
     srand(o->seed);
     model = svm_train(r.fit, &param);
-    if (r.gram && (rc = gram_model_to_linear(&r, model)))
-        goto out;
+    if (r.gram)
+        gram_model_to_linear(&r, model);
     if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_SVM)) {
         rc = STANCE_ENOMEM;
         goto out;
