@@ -318,6 +318,12 @@ void stance_metrics_compute(size_t k, const size_t *confusion,
                             stance_metrics *out);
 
 /* ---- training ------------------------------------------------------------ */
+typedef enum {
+    STANCE_LOSS_DEFAULT,        /* squared hinge for linear, hinge for RBF */
+    STANCE_LOSS_HINGE,          /* libsvm's C-SVC */
+    STANCE_LOSS_SQUARED_HINGE   /* C * sum of squared margins; linear only */
+} stance_loss;
+
 typedef struct {
     const char *field;          /* label field name */
     stance_ngram_config ngrams;
@@ -325,6 +331,7 @@ typedef struct {
     stance_weighting weighting;
     int min_df;                 /* keep n-grams in at least this many docs */
     int kernel_rbf;             /* 0 linear, 1 RBF */
+    stance_loss loss;
     double C, gamma;            /* gamma 0 means 1/number of features */
     int balanced;               /* class weights n/(k*n_c) */
     int probability;            /* Platt scaling (-b 1) */
@@ -342,6 +349,11 @@ typedef struct {
 } stance_train_options;
 
 void stance_train_options_default(stance_train_options *o);
+/* 0, or STANCE_EARG with the reason in err when the options contradict
+ * each other (stance_train checks them too). */
+int stance_train_options_check(const stance_train_options *o, char *err);
+/* The loss a model trained with these options minimizes. */
+stance_loss stance_train_loss(const stance_train_options *o);
 /* Megabytes the precomputed linear kernel of n records takes (see
  * gram_mb). */
 double stance_train_gram_mb(size_t n);

@@ -153,6 +153,8 @@ static void card_text(const char *dir, const stance_model *m, const cJSON *man,
     row(c, "weighting", str(man, "weighting", "-"));
     row_num(c, "min_df", item(man, "min_df"));
     row(c, "kernel", str(man, "kernel", "-"));
+    /* models from before the option minimized the hinge */
+    row(c, "loss", str(man, "loss", "hinge"));
     row_num(c, "C", mC);
     if (rbf)
         row_num(c, "gamma", mgamma);

@@ -96,6 +96,7 @@ int cmd_train(int argc, char **argv)
         {"min-df", required_argument, NULL, 'd'},
         {"binary", no_argument, NULL, 'B'},
         {"kernel", required_argument, NULL, 'k'},
+        {"loss", required_argument, NULL, 'L'},
         {"C", required_argument, NULL, 'C'},
         {"gamma", required_argument, NULL, 'g'},
         {"no-class-weights", no_argument, NULL, 'W'},
@@ -149,6 +150,14 @@ int cmd_train(int argc, char **argv)
             }
             cli_error("unknown kernel '%s' (linear or rbf)", optarg);
             return cli_usage_error();
+        case 'L':
+            if (!strcmp(optarg, "hinge") || !strcmp(optarg, "squared-hinge")) {
+                st.opt.loss = !strcmp(optarg, "hinge") ? STANCE_LOSS_HINGE
+                                                       : STANCE_LOSS_SQUARED_HINGE;
+                break;
+            }
+            cli_error("unknown loss '%s' (squared-hinge or hinge)", optarg);
+            return cli_usage_error();
         case 'C':
             if (parse_double("-C", optarg, 0, &st.opt.C))
                 return cli_usage_error();
@@ -196,6 +205,11 @@ int cmd_train(int argc, char **argv)
     }
     if (!st.opt.ngrams.word_max && !st.opt.ngrams.char_max) {
         cli_error("--word 0 and --char 0 leave no n-grams");
+        return cli_usage_error();
+    }
+    char why[STANCE_ERRBUF];
+    if (stance_train_options_check(&st.opt, why)) {
+        cli_error("%s", why);
         return cli_usage_error();
     }
     st.opt.progress = show_progress;

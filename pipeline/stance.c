@@ -56,6 +56,7 @@ const cli_command cli_commands[] = {
      "      --min-df=N      keep n-grams found in at least N records (default 2)\n"
      "      --binary        binary features instead of TF-IDF (sublinear tf, L2)\n"
      "      --kernel=K      linear (default) or rbf\n"
+     "      --loss=L        squared-hinge (default; linear kernel only) or hinge\n"
      "  -C, --C=C           SVM cost (default 1)\n"
      "      --gamma=G       RBF gamma (default 1/number of features)\n"
      "      --no-class-weights  do not weigh classes by n/(k*n_class)\n"

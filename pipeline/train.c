@@ -45,6 +45,24 @@ void stance_train_options_default(stance_train_options *o)
     o->jobs = 1;
 }
 
+stance_loss stance_train_loss(const stance_train_options *o)
+{
+    if (o->loss != STANCE_LOSS_DEFAULT)
+        return o->loss;
+    return o->kernel_rbf ? STANCE_LOSS_HINGE : STANCE_LOSS_SQUARED_HINGE;
+}
+
+int stance_train_options_check(const stance_train_options *o, char *err)
+{
+    /* the squared hinge enters as a term of each record's own (see
+     * set_self_terms), which an RBF kernel would mix into every distance */
+    if (o->kernel_rbf && o->loss == STANCE_LOSS_SQUARED_HINGE) {
+        snprintf(err, STANCE_ERRBUF, "the squared hinge loss needs the linear kernel");
+        return STANCE_EARG;
+    }
+    return 0;
+}
+
 double stance_train_gram_mb(size_t n)
 {
     /* n rows of n + 2 libsvm nodes: the row's number, n kernel values, the
@@ -154,6 +172,8 @@ typedef struct {
     const struct svm_problem *fit;
     struct svm_problem prob_gram;
     struct svm_node *gram;
+    int squared_hinge;
+    double *gram_diag;      /* K(i,i) without the squared hinge's term */
 } run;
 
 static int cmp_str(const void *a, const void *b)
@@ -218,7 +238,10 @@ static int build_problem(run *r)
 {
     const stance_trainset *ts = r->ts;
     stance_features x = {0};
-    size_t pool_len = 0, pool_cap = ts->nentries + ts->ndocs;
+    /* with the squared hinge, room after each record's features for its own
+     * coordinate (set_self_terms) */
+    size_t terminators = r->squared_hinge ? 2 : 1;
+    size_t pool_len = 0, pool_cap = ts->nentries + terminators * ts->ndocs;
     int rc = STANCE_ENOMEM;
     r->node_pool = malloc(pool_cap * sizeof *r->node_pool);
     r->prob.x = malloc(ts->ndocs * sizeof *r->prob.x);
@@ -245,7 +268,8 @@ static int build_problem(run *r)
         offsets[d] = pool_len;
         for (size_t i = 0; i < x.n; i++)
             r->node_pool[pool_len++] = (struct svm_node){x.index[i], x.value[i]};
-        r->node_pool[pool_len++].index = -1;
+        for (size_t t = 0; t < terminators; t++)
+            r->node_pool[pool_len++] = (struct svm_node){-1, 0};
         r->prob.y[d] = (double)r->doc_class[d];
     }
     for (size_t d = 0; d < ts->ndocs; d++)
@@ -345,6 +369,13 @@ static int compute_gram(run *r)
                 slot[p->index] = -1;
     }
     r->fit = &r->prob_gram;
+    if (r->squared_hinge) {
+        r->gram_diag = malloc(n * sizeof *r->gram_diag);
+        if (!r->gram_diag)
+            goto out;
+        for (size_t i = 0; i < n; i++)
+            r->gram_diag[i] = r->gram[i * width + i + 1].value;
+    }
     rc = 0;
 out:
     free(slot);
@@ -364,7 +395,55 @@ static void gram_model_to_linear(const run *r, struct svm_model *model)
 
 static void quiet_libsvm(const char *s) { (void)s; }
 
-static void set_param(const run *r, struct svm_parameter *p, double C,
+static double class_weight(const run *r, size_t label)
+{
+    if (!r->o->balanced)
+        return 1;
+    return (double)r->ts->ndocs / ((double)r->nlabels * (double)r->label_count[label]);
+}
+
+/* The squared hinge's dual is the hinge's with 1/(2 C_i) added to each
+ * record's K(i,i) and no upper bound on alpha, so libsvm's solver takes it
+ * as it is. The term enters as a coordinate of the record's own, past the
+ * vocabulary and shared with no other record, so no other product, no
+ * held-out prediction (Platt's folds, CV) and no written weight sees it.
+ * With the kernel table it is added to the diagonal last, where libsvm's
+ * dot() would add it, so both ways give the same model, bit for bit. */
+static void set_self_terms(run *r, double C)
+{
+    size_t n = r->ts->ndocs;
+    for (size_t d = 0; d < n; d++) {
+        double a = sqrt(1.0 / (2.0 * C * class_weight(r, r->doc_class[d])));
+        if (r->gram) {
+            r->gram[d * (n + 2) + d + 1].value = r->gram_diag[d] + a * a;
+            continue;
+        }
+        struct svm_node *p = r->prob.x[d];
+        while (p->index != -1 && (size_t)p->index <= r->vocab_size)
+            p++;
+        p[0] = (struct svm_node){(int)(r->vocab_size + 1 + d), a};
+        p[1] = (struct svm_node){-1, 0};
+    }
+}
+
+/* Ends each record at its features again, so the support vectors that
+ * libsvm points into the records are written without their own
+ * coordinates. */
+static void clear_self_terms(run *r)
+{
+    for (size_t d = 0; !r->gram && d < r->ts->ndocs; d++) {
+        struct svm_node *p = r->prob.x[d];
+        while (p->index != -1 && (size_t)p->index <= r->vocab_size)
+            p++;
+        p->index = -1;
+    }
+}
+
+/* No upper bound on alpha; finite, so libsvm's bound arithmetic stays
+ * defined. */
+#define UNBOUNDED_C 1e30
+
+static void set_param(run *r, struct svm_parameter *p, double C,
                       double gamma, int probability, int *weight_label,
                       double *weight)
 {
@@ -377,11 +456,16 @@ static void set_param(const run *r, struct svm_parameter *p, double C,
     p->C = C;
     p->shrinking = 1;
     p->probability = probability;
+    if (r->squared_hinge) {
+        /* C and the class weights live in the records' own terms */
+        set_self_terms(r, C);
+        p->C = UNBOUNDED_C;
+        return;
+    }
     if (r->o->balanced) {
         for (size_t i = 0; i < r->nlabels; i++) {
             weight_label[i] = (int)i;
-            weight[i] = (double)r->ts->ndocs /
-                        ((double)r->nlabels * (double)r->label_count[i]);
+            weight[i] = class_weight(r, i);
         }
         p->nr_weight = (int)r->nlabels;
         p->weight_label = weight_label;
@@ -428,7 +512,7 @@ static int assign_folds(const run *r, int k, int *fold)
 }
 
 /* One cross-validation fit: train on every fold but `f`, predict fold f. */
-static int cv_fit(const run *r, const int *fold, int f, double C, double gamma,
+static int cv_fit(run *r, const int *fold, int f, double C, double gamma,
                   int *pred)
 {
     size_t n = r->ts->ndocs, m = 0;
@@ -475,7 +559,7 @@ typedef struct {
 
 /* Runs every (grid point, fold) fit, spread over o->jobs processes; fills
  * each point's scores. Results do not depend on the number of jobs. */
-static int cross_validate(const run *r, grid_point *pts, size_t npts, int k)
+static int cross_validate(run *r, grid_point *pts, size_t npts, int k)
 {
     size_t n = r->ts->ndocs, ntasks = npts * (size_t)k;
     int *fold = malloc(n * sizeof *fold);
@@ -704,6 +788,7 @@ static int write_manifest(const run *r, const char *path, double C, double gamma
     cJSON_AddNumberToObject(root, "min_df", o->min_df);
     cJSON_AddNumberToObject(root, "vocab_size", (double)r->vocab_size);
     cJSON_AddStringToObject(root, "kernel", o->kernel_rbf ? "rbf" : "linear");
+    cJSON_AddStringToObject(root, "loss", r->squared_hinge ? "squared-hinge" : "hinge");
     cJSON_AddNumberToObject(root, "C", C);
     if (o->kernel_rbf)
         cJSON_AddNumberToObject(root, "gamma", gamma);
@@ -809,6 +894,9 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     err[0] = '\0';
     r.ts = ts;
     r.o = o;
+    if ((rc = stance_train_options_check(o, err)))
+        goto out;
+    r.squared_hinge = stance_train_loss(o) == STANCE_LOSS_SQUARED_HINGE;
     svm_set_print_string_function(quiet_libsvm);
     if ((rc = check_labels(&r, err)))
         goto out;
@@ -893,6 +981,8 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     model = svm_train(r.fit, &param);
     if (r.gram)
         gram_model_to_linear(&r, model);
+    if (r.squared_hinge)
+        clear_self_terms(&r);
     if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_SVM)) {
         rc = STANCE_ENOMEM;
         goto out;
@@ -953,6 +1043,7 @@ out:
     free(r.prob.y);
     free(r.node_pool);
     free(r.gram);
+    free(r.gram_diag);
     free(r.prob_gram.x);
     stance_buf_release(&path);
     return rc;
