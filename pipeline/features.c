@@ -179,41 +179,57 @@ int stance_features_finish(stance_features *f, const double *idf,
     return 0;
 }
 
-int stance_features_from_dense(stance_features *f, uint32_t *dense,
-                               uint64_t *bitmap, size_t vocab_size, size_t n,
+/* LSD radix sort of n distinct feature ids below `limit`, 8 bits a pass;
+ * returns whichever of ids and tmp holds the sorted ids. A paragraph has
+ * a few hundred features among tens of thousands, so this beats scanning
+ * a bitmap of the vocabulary, whose every word is a branch mispredicted. */
+static uint32_t *sort_ids(uint32_t *ids, uint32_t *tmp, size_t n, size_t limit)
+{
+    uint32_t *src = ids, *dst = tmp;
+    for (unsigned shift = 0; shift < 32 && (limit >> shift); shift += 8) {
+        uint32_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((src[i] >> shift) & 0xFF) + 1]++;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    return src;
+}
+
+int stance_features_from_dense(stance_features *f, uint32_t *dense, uint32_t *ids,
+                               uint32_t *tmp, size_t n, size_t vocab_size,
                                const double *idf, size_t word_start,
                                stance_weighting weighting)
 {
-    size_t nwords = vocab_size / 64 + 1;
     tf_table_init();
     if (reserve_output(f, n))
         return STANCE_ENOMEM;
-    /* set bits in ascending order are the features in ascending order:
-     * the order the sorting finisher gives, without sorting */
+    /* ascending: the order the sorting finisher gives */
+    const uint32_t *sorted = sort_ids(ids, tmp, n, vocab_size);
     f->n = 0;
     size_t split = 0;
     /* two named sums, not sums[word]: an indexed sum in memory makes each
      * feature wait for the store of the one before */
     double sumsq_char = 0, sumsq_word = 0;
-    for (size_t w = 0; w < nwords; w++) {
-        uint64_t bits = bitmap[w];
-        bitmap[w] = 0;
-        while (bits) {
-            uint32_t feature = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
-            bits &= bits - 1;
-            double v = weighting == STANCE_WEIGHT_BINARY
-                           ? 1.0
-                           : sublinear_tf(dense[feature]) * idf[feature];
-            if (feature >= word_start) {
-                sumsq_word += v * v;
-            } else {
-                sumsq_char += v * v;
-                split++;
-            }
-            f->index[f->n] = (int)feature + 1;
-            f->value[f->n++] = v;
-            dense[feature] = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t feature = sorted[i];
+        double v = weighting == STANCE_WEIGHT_BINARY
+                       ? 1.0
+                       : sublinear_tf(dense[feature]) * idf[feature];
+        if (feature >= word_start) {
+            sumsq_word += v * v;
+        } else {
+            sumsq_char += v * v;
+            split++;
         }
+        f->index[f->n] = (int)feature + 1;
+        f->value[f->n++] = v;
+        dense[feature] = 0;
     }
     f->nhits = 0;
     const double sumsq[2] = {sumsq_char, sumsq_word};

@@ -410,7 +410,7 @@ struct stance_feature_cache {
     cache_key *keys;           /* workspace: this paragraph's keys */
     size_t keys_cap;
     uint32_t *dense;           /* workspace: count by feature, kept zeroed */
-    uint64_t *seen;            /* workspace: a bit per feature counted, kept zeroed */
+    uint32_t *seen, *seen_tmp; /* workspace: the features counted, in any order */
     stance_keymap tokens;      /* token -> entry */
     uint32_t *first, *count;   /* by entry: its hits in ids */
     size_t entries_cap;
@@ -442,6 +442,7 @@ void stance_feature_cache_free(stance_feature_cache **cp)
     free(c->keys);
     free(c->dense);
     free(c->seen);
+    free(c->seen_tmp);
     free(c->first);
     free(c->count);
     free(c->ids);
@@ -521,9 +522,11 @@ int stance_model_features_cached(const stance_model *m,
         c->nids = 0;
         free(c->dense);
         free(c->seen);
+        free(c->seen_tmp);
         c->dense = calloc(m->vocab_size + 1, sizeof *c->dense);
-        c->seen = calloc(m->vocab_size / 64 + 1, sizeof *c->seen);
-        if (!c->dense || !c->seen)
+        c->seen = malloc((m->vocab_size + 1) * sizeof *c->seen);
+        c->seen_tmp = malloc((m->vocab_size + 1) * sizeof *c->seen_tmp);
+        if (!c->dense || !c->seen || !c->seen_tmp)
             return STANCE_ENOMEM;
         c->model = m;
     }
@@ -560,30 +563,29 @@ int stance_model_features_cached(const stance_model *m,
         if (i < toks->n) {
             uint32_t e;
             if ((rc = cache_token(m, c, t + key->off, key->len, key->hash, &e))) {
-                /* the workspaces must be zero for the next paragraph */
-                memset(c->dense, 0, (m->vocab_size + 1) * sizeof *c->dense);
-                memset(c->seen, 0, (m->vocab_size / 64 + 1) * sizeof *c->seen);
+                /* the counts must be zero for the next paragraph */
+                for (size_t s = 0; s < distinct; s++)
+                    c->dense[c->seen[s]] = 0;
                 return rc;
             }
-            /* counts go to a dense array and a bitmap of the features
-             * seen, which yields them in order without a sort */
+            /* counts go to a dense array, and each feature's first count
+             * to the list of those seen */
             uint32_t cnt = c->count[e];
             const uint32_t *ids = c->ids + c->first[e];
-            for (uint32_t j = 0; j < cnt; j++) {
-                distinct += c->dense[ids[j]]++ == 0;
-                c->seen[ids[j] >> 6] |= 1ULL << (ids[j] & 63);
-            }
+            for (uint32_t j = 0; j < cnt; j++)
+                if (c->dense[ids[j]]++ == 0)
+                    c->seen[distinct++] = ids[j];
         } else {
             long id = stance_keymap_find(&m->vocab, STANCE_NGRAM_WORD, t + key->off, key->len,
                                          key->hash);
             if (id < 0)
                 continue;
-            distinct += c->dense[id]++ == 0;
-            c->seen[id >> 6] |= 1ULL << (id & 63);
+            if (c->dense[id]++ == 0)
+                c->seen[distinct++] = (uint32_t)id;
         }
     }
-    return stance_features_from_dense(x, c->dense, c->seen, m->vocab_size, distinct, m->idf,
-                                      m->word_start, m->weighting);
+    return stance_features_from_dense(x, c->dense, c->seen, c->seen_tmp, distinct,
+                                      m->vocab_size, m->idf, m->word_start, m->weighting);
 }
 
 int stance_model_features_from_refs(const stance_model *m,

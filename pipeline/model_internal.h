@@ -35,11 +35,11 @@ struct stance_model {
 
 /* Appends one n-gram hit; stance_features_finish weighs and normalizes. */
 int stance_features_hit(stance_features *f, uint32_t feature, uint32_t count);
-/* Weighs the counts in dense[] of the n features whose bits are set in
- * bitmap[vocab_size / 64 + 1], in ascending order, exactly as
- * stance_features_finish would; leaves dense and bitmap zeroed. */
-int stance_features_from_dense(stance_features *f, uint32_t *dense,
-                               uint64_t *bitmap, size_t vocab_size, size_t n,
+/* Weighs the counts in dense[] of the n distinct features ids[0..n), in
+ * any order, exactly as stance_features_finish would; sorts ids with the
+ * workspace tmp[n] and leaves dense zeroed. */
+int stance_features_from_dense(stance_features *f, uint32_t *dense, uint32_t *ids,
+                               uint32_t *tmp, size_t n, size_t vocab_size,
                                const double *idf, size_t word_start,
                                stance_weighting weighting);
 /* Makes room for `more` hits beyond nhits. */
