@@ -22,18 +22,37 @@ static uint64_t mix(uint64_t v)
     return v;
 }
 
+static uint64_t load32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
 uint64_t stance_hash(int kind, const char *key, size_t len)
 {
     const unsigned char *p = (const unsigned char *)key;
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)kind << 56) ^ len;
-    while (len >= 8) {
+    size_t n = len;
+    while (n > 8) {
         h = (h ^ load64(p)) * 0xc4ceb9fe1a85ec53ULL;
         h ^= h >> 29;
         p += 8;
-        len -= 8;
+        n -= 8;
     }
-    uint64_t tail = 0;
-    memcpy(&tail, p, len);
+    /* the last 1 to 8 bytes by whole loads that may overlap bytes already
+     * mixed, never by copying bytes into a word: that store-to-load round
+     * trip stalled every hash (a seventh of its time); len is mixed in, so
+     * keys of different lengths still differ */
+    uint64_t tail;
+    if (len >= 8)
+        tail = load64(p + n - 8);
+    else if (n >= 4)
+        tail = load32(p) | load32(p + n - 4) << 32;
+    else if (n > 0)
+        tail = p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+    else
+        tail = 0;
     h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
     h = mix(h);
     return h | 1; /* 0 marks an empty slot */

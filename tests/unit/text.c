@@ -228,6 +228,32 @@ static void test_keymap(void)
     stance_keymap_release(&m);
 }
 
+/* The hash reads a key's tail with whole loads that may overlap: it must
+ * still depend on every byte and on the length, and read nothing past the
+ * key (each key here ends where its allocation does, for ASan). */
+static void test_hash(void)
+{
+    enum { MAXLEN = 40 };
+    uint64_t seen[MAXLEN + 1];
+    int lengths_differ = 1, bytes_count = 1;
+    for (size_t len = 0; len <= MAXLEN; len++) {
+        char *k = malloc(len ? len : 1);
+        memset(k, 'a', len);
+        seen[len] = stance_hash('w', k, len);
+        for (size_t j = 0; j < len; j++)
+            lengths_differ &= seen[j] != seen[len];
+        for (size_t pos = 0; pos < len; pos++) {
+            k[pos] = 'b';
+            bytes_count &= stance_hash('w', k, len) != seen[len];
+            k[pos] = 'a';
+        }
+        free(k);
+    }
+    CHECK("hash: keys of every length up to 40 hash apart", lengths_differ);
+    CHECK("hash: every byte of the key changes the hash", bytes_count);
+    CHECK("hash: kind changes the hash", stance_hash('w', "ice", 3) != stance_hash('c', "ice", 3));
+}
+
 void run_text_tests(void)
 {
     test_paragraphs();
@@ -236,4 +262,5 @@ void run_text_tests(void)
     test_fast_path();
     test_ngrams();
     test_keymap();
+    test_hash();
 }
