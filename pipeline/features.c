@@ -179,21 +179,31 @@ int stance_features_finish(stance_features *f, const double *idf,
     return 0;
 }
 
-/* LSD radix sort of n distinct feature ids below `limit`, 8 bits a pass;
- * returns whichever of ids and tmp holds the sorted ids. A paragraph has
- * a few hundred features among tens of thousands, so this beats scanning
- * a bitmap of the vocabulary, whose every word is a branch mispredicted. */
+/* LSD radix sort of n distinct feature ids below `limit`, in as few
+ * passes of at most 11 bits as the ids need (two for vocabularies up to
+ * four million); returns whichever of ids and tmp holds the sorted ids. A
+ * paragraph has a few hundred features among tens of thousands, so this
+ * beats scanning a bitmap of the vocabulary, whose every word is a branch
+ * mispredicted. */
 static uint32_t *sort_ids(uint32_t *ids, uint32_t *tmp, size_t n, size_t limit)
 {
+    enum { MAX_DIGIT = 11 };
+    unsigned bits = 0;
+    while (bits < 32 && (limit >> bits))
+        bits++;
+    unsigned passes = (bits + MAX_DIGIT - 1) / MAX_DIGIT;
+    unsigned digit = passes ? (bits + passes - 1) / passes : 0;
+    uint32_t mask = (1u << digit) - 1;
     uint32_t *src = ids, *dst = tmp;
-    for (unsigned shift = 0; shift < 32 && (limit >> shift); shift += 8) {
-        uint32_t count[257] = {0};
+    for (unsigned shift = 0; shift < bits; shift += digit) {
+        uint32_t count[(1u << MAX_DIGIT) + 1];
+        memset(count, 0, (mask + 2) * sizeof *count);
         for (size_t i = 0; i < n; i++)
-            count[((src[i] >> shift) & 0xFF) + 1]++;
-        for (int b = 0; b < 256; b++)
+            count[((src[i] >> shift) & mask) + 1]++;
+        for (uint32_t b = 0; b < mask + 1; b++)
             count[b + 1] += count[b];
         for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+            dst[count[(src[i] >> shift) & mask]++] = src[i];
         uint32_t *t = src;
         src = dst;
         dst = t;
