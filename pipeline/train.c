@@ -559,7 +559,7 @@ typedef struct {
 
 /* Runs every (grid point, fold) fit, spread over o->jobs processes; fills
  * each point's scores. Results do not depend on the number of jobs. */
-static int cross_validate(run *r, grid_point *pts, size_t npts, int k)
+static int cross_validate(run *r, grid_point *pts, size_t npts, int k, char *err)
 {
     size_t n = r->ts->ndocs, ntasks = npts * (size_t)k;
     int *fold = malloc(n * sizeof *fold);
@@ -639,9 +639,22 @@ static int cross_validate(run *r, grid_point *pts, size_t npts, int k)
                 pred[rec[0]] = rec[1];
         close(fds[c]);
         int status;
-        if (waitpid(pids[c], &status, 0) < 0 || !WIFEXITED(status) ||
-            WEXITSTATUS(status) != 0)
+        if (waitpid(pids[c], &status, 0) < 0) {
+            snprintf(err, STANCE_ERRBUF, "cannot wait for a cross-validation process: %s",
+                     strerror(errno));
+            rc = STANCE_EIO;
+        } else if (WIFSIGNALED(status)) {
+            /* the kernel's out-of-memory killer, or someone's kill: not
+             * a failed allocation of ours */
+            snprintf(err, STANCE_ERRBUF, "a cross-validation process was killed by signal %d (%s)",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+            rc = STANCE_EIO;
+        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            /* a child exits 1 when a fit cannot allocate or its pipe breaks */
+            snprintf(err, STANCE_ERRBUF, "a cross-validation process failed: out of memory "
+                     "or its pipe to this one broke");
             rc = STANCE_ENOMEM;
+        }
     }
     nchild = 0;
     if (rc)
@@ -949,7 +962,7 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
         for (size_t i = 0; i < nC; i++)
             for (size_t g = 0; g < nG; g++)
                 grid[ngrid++] = (grid_point){Cs[i], o->kernel_rbf ? gammas[g] : gamma, 0, 0};
-        if ((rc = cross_validate(&r, grid, ngrid, folds)))
+        if ((rc = cross_validate(&r, grid, ngrid, folds, err)))
             goto out;
         size_t best = 0;
         for (size_t i = 1; i < ngrid; i++)
@@ -960,7 +973,7 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
         cv_point = grid[best];
     } else if (o->cv_folds) {
         cv_point = (grid_point){C, gamma, 0, 0};
-        if ((rc = cross_validate(&r, &cv_point, 1, folds)))
+        if ((rc = cross_validate(&r, &cv_point, 1, folds, err)))
             goto out;
     }
 
