@@ -357,6 +357,8 @@ stance_loss stance_train_loss(const stance_train_options *o);
 /* Megabytes the precomputed linear kernel of n records takes (see
  * gram_mb). */
 double stance_train_gram_mb(size_t n);
+/* Whether training n records with these options computes that kernel. */
+int stance_train_uses_gram(const stance_train_options *o, size_t n);
 
 /* The training set being assembled: one labelled feature-count document per
  * record. */

@@ -225,8 +225,9 @@ int cmd_train(int argc, char **argv)
     stance_tokens_release(&st.toks);
     stance_ngram_counts_release(&st.counts);
     size_t n = stance_trainset_size(st.ts);
+    /* --gram 0 asked for no table; only a table that does not fit warns */
     if (status == EXIT_OK && !st.opt.kernel_rbf && st.opt.gram_mb > 0 &&
-        stance_train_gram_mb(n) > st.opt.gram_mb)
+        !stance_train_uses_gram(&st.opt, n))
         cli_warn("the kernel table of %zu records needs %.0f MB, over --gram %.0f; "
                  "libsvm computes the products itself instead, many times slower "
                  "(raise --gram if memory allows)",

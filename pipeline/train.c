@@ -70,6 +70,11 @@ double stance_train_gram_mb(size_t n)
     return (double)n * (double)(n + 2) * sizeof(struct svm_node) / 1048576.0;
 }
 
+int stance_train_uses_gram(const stance_train_options *o, size_t n)
+{
+    return !o->kernel_rbf && stance_train_gram_mb(n) <= o->gram_mb;
+}
+
 int stance_trainset_new(const stance_train_options *o, stance_trainset **ts)
 {
     (void)o;
@@ -916,8 +921,7 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     if ((rc = select_vocab(&r)) || (rc = build_problem(&r)))
         goto out;
     r.fit = &r.prob;
-    if (!o->kernel_rbf && stance_train_gram_mb(ts->ndocs) <= o->gram_mb &&
-        (rc = compute_gram(&r)))
+    if (stance_train_uses_gram(o, ts->ndocs) && (rc = compute_gram(&r)))
         goto out;
     if (r.vocab_size == 0) {
         snprintf(err, STANCE_ERRBUF, "no n-gram occurs in %d or more records; "
