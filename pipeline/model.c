@@ -199,10 +199,9 @@ static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
     return 0;
 }
 
-/* Reads name in the directory dirfd; NUL-terminated. */
-static int read_file_at(int dirfd, const char *name, stance_buf *out)
+int stance_read_file_at(int dirfd, const char *path, stance_buf *out)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
     if (!f) {
         int e = errno;
@@ -277,7 +276,7 @@ static int load_files(int dirfd, const char *dir, stance_model *m, int *vanished
     const char *files[] = {MODEL_MANIFEST, MODEL_VOCAB, MODEL_SVM};
     for (int f = 0; f < 3; f++) {
         stance_buf_reset(&text);
-        rc = read_file_at(dirfd, files[f], &text);
+        rc = stance_read_file_at(dirfd, files[f], &text);
         if (rc == STANCE_EIO) {
             *vanished = errno == ENOENT;
             snprintf(err, STANCE_ERRBUF, "cannot read model file '%.200s/%s': %s", dir,

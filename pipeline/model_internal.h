@@ -52,6 +52,18 @@ int stance_features_finish(stance_features *f, const double *idf,
  * libsvm side, validating everything; never trusts the file. */
 int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err);
 
+/* A linear model's weights, written in libsvm's model format with one
+ * "support vector" per pair of labels: the pair's weight vector, with
+ * coefficient 1 for that pair and 0 for the others. svm-predict computes
+ * the same decision values from it as from the real support vectors, and
+ * stance_svm_parse reads back the very same weights (%.17g), so
+ * predictions do not change; the file has a line per pair instead of one
+ * per training record. */
+int stance_svm_format_linear(const stance_model *m, stance_buf *out);
+
+/* Reads the file at path (relative to dirfd); NUL-terminated. */
+int stance_read_file_at(int dirfd, const char *path, stance_buf *out);
+
 /* Pairwise coupling of libsvm's probability estimates (Wu, Lin and Weng
  * 2004, their second method, as libsvm runs it). */
 void stance_couple_probabilities(size_t k, double **r, double *p);

@@ -1,7 +1,8 @@
 /* svm_file.c: reads libsvm's text model format ourselves instead of with
  * svm_load_model, because model files come from colleagues and the net and
  * libsvm's loader trusts its input; every count and index is checked here.
- * Linear models are collapsed to per-pair weight vectors as they are read. */
+ * Linear models are collapsed to per-pair weight vectors as they are read,
+ * and `train` writes them so collapsed. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -331,4 +332,51 @@ int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err)
 out:
     free(nodes);
     return rc;
+}
+
+int stance_svm_format_linear(const stance_model *m, stance_buf *out)
+{
+    size_t k = m->nlabels, np = m->npairs;
+    /* libsvm's own layout and number formats (svm_save_model), so that its
+     * loader, and svm-predict, take the file as theirs */
+    int rc = stance_buf_addf(out, "svm_type c_svc\nkernel_type linear\nnr_class %zu\n"
+                             "total_sv %zu\nrho", k, np);
+    for (size_t p = 0; !rc && p < np; p++)
+        rc = stance_buf_addf(out, " %.17g", m->rho[p]);
+    if (!rc)
+        rc = stance_buf_adds(out, "\nlabel");
+    for (size_t c = 0; !rc && c < k; c++)
+        rc = stance_buf_addf(out, " %d", m->class_label[c]);
+    if (!rc && m->probability) {
+        rc = stance_buf_adds(out, "\nprobA");
+        for (size_t p = 0; !rc && p < np; p++)
+            rc = stance_buf_addf(out, " %.17g", m->prob_a[p]);
+        if (!rc)
+            rc = stance_buf_adds(out, "\nprobB");
+        for (size_t p = 0; !rc && p < np; p++)
+            rc = stance_buf_addf(out, " %.17g", m->prob_b[p]);
+    }
+    /* pair (i, j)'s vector belongs to class i, which so holds one for each
+     * later class; in libsvm's layout a class-i vector's coefficient for
+     * the pair with a later class j is in row j - 1 */
+    if (!rc)
+        rc = stance_buf_adds(out, "\nnr_sv");
+    for (size_t c = 0; !rc && c < k; c++)
+        rc = stance_buf_addf(out, " %zu", k - 1 - c);
+    if (!rc)
+        rc = stance_buf_adds(out, "\nSV\n");
+    size_t p = 0;
+    for (size_t i = 0; !rc && i < k; i++)
+        for (size_t j = i + 1; !rc && j < k; j++, p++) {
+            for (size_t row = 0; !rc && row + 1 < k; row++)
+                rc = stance_buf_adds(out, row == j - 1 ? "1 " : "0 ");
+            for (size_t f = 0; !rc && f < m->vocab_size; f++) {
+                double w = m->w[f * np + p];
+                if (w != 0)
+                    rc = stance_buf_addf(out, "%zu:%.17g ", f + 1, w);
+            }
+            if (!rc)
+                rc = stance_buf_addc(out, '\n');
+        }
+    return rc ? STANCE_ENOMEM : 0;
 }

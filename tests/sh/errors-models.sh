@@ -67,8 +67,8 @@ fresh; head -c $(($(wc -c < m/vocab.tsv) / 2)) m/vocab.tsv > b/vocab.tsv
 bad_model "a vocab.tsv cut mid-line" "'b/vocab.tsv' is truncated (no newline at the end)"
 fresh; head -n 100 m/vocab.tsv > b/vocab.tsv
 bad_model "a vocab.tsv cut at a line end" "'b/vocab.tsv' has 100 entries but the manifest says"
-fresh; sed '15s/:0\./:x./' m/svm.model > b/svm.model
-bad_model "a garbled support vector" "'b/svm.model': line 15: invalid feature value"
+fresh; sed '12s/:0\./:x./' m/svm.model > b/svm.model
+bad_model "a garbled support vector" "'b/svm.model': line 12: invalid feature value"
 fresh; sed '3s/\t/ /' m/vocab.tsv > b/vocab.tsv
 bad_model "a garbled vocabulary line" "'b/vocab.tsv' line 3 is malformed"
 fresh; { head -c 3000 m/svm.model; printf '\000'; tail -c +3002 m/svm.model; } > b/svm.model

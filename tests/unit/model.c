@@ -2,6 +2,8 @@
  * libsvm's own svm_predict_probability, explanations that add up, and
  * byte-identical retraining. */
 #include <math.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -189,8 +191,81 @@ static void test_cache_restarts(const stance_model *m)
     stance_buf_release(&scratch);
 }
 
+/* A linear model written collapsed (stance_svm_format_linear) reads back
+ * as the same weights, bit for bit, and libsvm's own loader and predictor
+ * take it as an ordinary model with the same decision values. */
+static void test_collapsed_svm(void)
+{
+    static const char full[] =
+        "svm_type c_svc\nkernel_type linear\nnr_class 3\ntotal_sv 5\n"
+        "rho 0.5 -0.25 0.125\nlabel 2 0 1\nprobA -1.5 -2 -0.75\nprobB 0.1 -0.2 0.3\n"
+        "nr_sv 2 2 1\nSV\n"
+        "0.7 0.3 1:0.1 3:0.33333333 \n"
+        "-0.2 0.9 2:0.5 4:0.25 \n"
+        "-1 0.4 1:0.6 2:0.2 \n"
+        "0.8 -0.6 3:0.7 \n"
+        "-0.3 -0.5 1:0.05 4:0.9 \n";
+    char err[STANCE_ERRBUF], dir[] = "/tmp/stance-unit-svm.XXXXXX", path[2][64];
+    stance_model *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    stance_buf text = {0};
+    for (stance_model *m = a; m; m = m == a ? b : NULL) {
+        m->nlabels = 3;
+        m->vocab_size = 4;
+        m->probability = 1;
+    }
+    int ok = !stance_svm_parse(full, sizeof full - 1, a, err) &&
+             !stance_svm_format_linear(a, &text) &&
+             !stance_svm_parse(text.data, text.len, b, err);
+    CHECK("svm: a collapsed linear model parses", ok);
+    CHECK("svm: collapsed, the same weights, rho and Platt parameters, bit for bit",
+          ok && !memcmp(a->w, b->w, 4 * 3 * sizeof *a->w) &&
+              !memcmp(a->rho, b->rho, 3 * sizeof *a->rho) &&
+              !memcmp(a->prob_a, b->prob_a, 3 * sizeof *a->prob_a) &&
+              !memcmp(a->prob_b, b->prob_b, 3 * sizeof *a->prob_b) &&
+              !memcmp(a->class_label, b->class_label, 3 * sizeof *a->class_label));
+    CHECK("svm: collapsed, one line per label pair", ok && strstr(text.data, "total_sv 3\n") &&
+                                                          strstr(text.data, "nr_sv 2 1 0\n"));
+    /* libsvm's view of both files */
+    int libsvm_ok = ok && mkdtemp(dir) != NULL;
+    struct svm_model *lm[2] = {NULL, NULL};
+    for (int i = 0; libsvm_ok && i < 2; i++) {
+        snprintf(path[i], sizeof path[i], "%s/%s.model", dir, i ? "collapsed" : "full");
+        FILE *f = fopen(path[i], "w");
+        libsvm_ok = f && fputs(i ? text.data : full, f) >= 0;
+        if (f)
+            fclose(f);
+        libsvm_ok = libsvm_ok && (lm[i] = svm_load_model(path[i])) != NULL;
+    }
+    static const struct svm_node xs[3][4] = {
+        {{1, 0.5}, {3, 0.25}, {4, 1}, {-1, 0}},
+        {{2, 1}, {-1, 0}},
+        {{1, -0.3}, {2, 0.7}, {3, 0.1}, {-1, 0}},
+    };
+    for (int t = 0; libsvm_ok && t < 3; t++) {
+        double d0[3], d1[3], p0[3], p1[3];
+        svm_predict_values(lm[0], xs[t], d0);
+        svm_predict_values(lm[1], xs[t], d1);
+        double l0 = svm_predict_probability(lm[0], xs[t], p0);
+        double l1 = svm_predict_probability(lm[1], xs[t], p1);
+        for (int p = 0; p < 3; p++)
+            libsvm_ok = libsvm_ok && fabs(d0[p] - d1[p]) < 1e-12 && fabs(p0[p] - p1[p]) < 1e-12;
+        libsvm_ok = libsvm_ok && l0 == l1;
+    }
+    CHECK("svm: libsvm predicts the same from the collapsed file", libsvm_ok);
+    for (int i = 0; i < 2; i++) {
+        svm_free_and_destroy_model(&lm[i]);
+        if (ok)
+            unlink(path[i]);
+    }
+    rmdir(dir);
+    stance_buf_release(&text);
+    stance_model_free(&a);
+    stance_model_free(&b);
+}
+
 void run_model_tests(void)
 {
+    test_collapsed_svm();
     test_features_buffers();
     char err[STANCE_ERRBUF], dir1[256], dir2[256], a[300], b[300];
     const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
