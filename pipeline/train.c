@@ -729,12 +729,16 @@ static int save_svm_model(const run *r, const struct svm_model *model, const cha
         snprintf(err, STANCE_ERRBUF, "cannot write '%.200s': %s", path, strerror(errno));
         return STANCE_EIO;
     }
-    if (r->o->kernel_rbf)
-        return fsync_file(path) ? STANCE_EIO : 0;
     stance_buf text = {0}, out = {0};
-    stance_model *m = calloc(1, sizeof *m);
-    int rc = STANCE_ENOMEM;
-    if (!m)
+    stance_model *m = NULL;
+    int rc = STANCE_EIO;
+    if (r->o->kernel_rbf) {
+        if (!fsync_file(path))
+            return 0;
+        goto out;
+    }
+    rc = STANCE_ENOMEM;
+    if (!(m = calloc(1, sizeof *m)))
         goto out;
     m->nlabels = r->nlabels;
     m->vocab_size = r->vocab_size;
