@@ -150,13 +150,14 @@ int stance_ngrams_each(const stance_tokens *toks,
  * counter of one paragraph. Ids are dense, in insertion order. */
 typedef struct {
     uint32_t tag; /* high bits of the key's hash, never 0; 0 marks empty */
-    uint32_t id;
+    uint32_t off; /* the key's key_off: its id and length sit just before */
 } stance_keymap_slot;
 
 typedef struct {
     stance_keymap_slot *slots; /* 8 bytes a slot, so probes stay in cache */
     size_t mask;        /* slots - 1 */
-    stance_buf pool;    /* kind byte + key bytes, back to back */
+    stance_buf pool;    /* per key: id and length (kind byte included), 4
+                         * bytes each, then the kind byte and the key bytes */
     uint32_t *key_off;  /* by id */
     uint32_t *key_len;  /* by id, kind byte included */
     uint64_t *key_hash; /* by id, for rehashing */

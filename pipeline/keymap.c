@@ -58,12 +58,19 @@ uint64_t stance_hash(int kind, const char *key, size_t len)
     return h | 1; /* 0 marks an empty slot */
 }
 
-static int key_equal(const stance_keymap *m, uint32_t id, int kind,
-                     const char *key, size_t len)
+/* The key a slot names, compared through the pool alone: its length and id
+ * share the key's cache line, so a hit waits on one load after the slot's,
+ * not on key_len[] and key_off[] first. Returns the id, or -1. */
+static long slot_match(const stance_keymap *m, stance_keymap_slot slot, int kind,
+                       const char *key, size_t len)
 {
-    const char *k = m->pool.data + m->key_off[id];
-    return m->key_len[id] == len + 1 && k[0] == (char)kind &&
-           memcmp(k + 1, key, len) == 0;
+    const char *k = m->pool.data + slot.off;
+    uint32_t klen, id;
+    memcpy(&klen, k - 4, 4);
+    if (klen != len + 1 || k[0] != (char)kind || memcmp(k + 1, key, len) != 0)
+        return -1;
+    memcpy(&id, k - 8, 4);
+    return (long)id;
 }
 
 static uint32_t tag_of(uint64_t hash)
@@ -81,8 +88,9 @@ long stance_keymap_find(const stance_keymap *m, int kind, const char *key,
         stance_keymap_slot slot = m->slots[s];
         if (slot.tag == 0)
             return -1;
-        if (slot.tag == tag && key_equal(m, slot.id, kind, key, len))
-            return (long)slot.id;
+        long id;
+        if (slot.tag == tag && (id = slot_match(m, slot, kind, key, len)) >= 0)
+            return id;
     }
 }
 
@@ -95,7 +103,7 @@ static int rehash(stance_keymap *m, size_t nslots)
         size_t t = m->key_hash[id] & (nslots - 1);
         while (slots[t].tag)
             t = (t + 1) & (nslots - 1);
-        slots[t] = (stance_keymap_slot){tag_of(m->key_hash[id]), (uint32_t)id};
+        slots[t] = (stance_keymap_slot){tag_of(m->key_hash[id]), m->key_off[id]};
     }
     free(m->slots);
     m->slots = slots;
@@ -124,12 +132,13 @@ int stance_keymap_intern(stance_keymap *m, int kind, const char *key,
         stance_keymap_slot slot = m->slots[s];
         if (slot.tag == 0)
             break;
-        if (slot.tag == tag && key_equal(m, slot.id, kind, key, len)) {
-            *id = slot.id;
+        long found;
+        if (slot.tag == tag && (found = slot_match(m, slot, kind, key, len)) >= 0) {
+            *id = (uint32_t)found;
             return 0;
         }
     }
-    if (len >= UINT32_MAX || m->pool.len + len + 1 >= UINT32_MAX ||
+    if (len >= UINT32_MAX || m->pool.len + len + 9 >= UINT32_MAX ||
         m->n >= UINT32_MAX)
         return STANCE_ENOMEM;
     if (m->n == m->cap) {
@@ -148,14 +157,15 @@ int stance_keymap_intern(stance_keymap *m, int kind, const char *key,
         m->key_hash = kh;
         m->cap = cap;
     }
-    uint32_t off = (uint32_t)m->pool.len;
-    if (stance_buf_addc(&m->pool, (char)kind) ||
-        stance_buf_add(&m->pool, key, len))
+    uint32_t header[2] = {(uint32_t)m->n, (uint32_t)len + 1};
+    uint32_t off = (uint32_t)m->pool.len + sizeof header;
+    if (stance_buf_add(&m->pool, (const char *)header, sizeof header) ||
+        stance_buf_addc(&m->pool, (char)kind) || stance_buf_add(&m->pool, key, len))
         return STANCE_ENOMEM;
     m->key_off[m->n] = off;
     m->key_len[m->n] = (uint32_t)len + 1;
     m->key_hash[m->n] = hash;
-    m->slots[s] = (stance_keymap_slot){tag, (uint32_t)m->n};
+    m->slots[s] = (stance_keymap_slot){tag, off};
     *id = (uint32_t)m->n++;
     if (added)
         *added = 1;
