@@ -334,33 +334,41 @@ out:
     return rc;
 }
 
+/* A header line of per-pair numbers, "name v1 v2 ...\n", as libsvm writes
+ * them. */
+static int add_pair_row(stance_buf *out, const char *name, const double *v, size_t np)
+{
+    int rc = stance_buf_adds(out, name);
+    for (size_t p = 0; !rc && p < np; p++)
+        rc = stance_buf_addf(out, " %.17g", v[p]);
+    return rc ? rc : stance_buf_addc(out, '\n');
+}
+
 int stance_svm_format_linear(const stance_model *m, stance_buf *out)
 {
     size_t k = m->nlabels, np = m->npairs;
     /* libsvm's own layout and number formats (svm_save_model), so that its
      * loader, and svm-predict, take the file as theirs */
     int rc = stance_buf_addf(out, "svm_type c_svc\nkernel_type linear\nnr_class %zu\n"
-                             "total_sv %zu\nrho", k, np);
-    for (size_t p = 0; !rc && p < np; p++)
-        rc = stance_buf_addf(out, " %.17g", m->rho[p]);
+                             "total_sv %zu\n", k, np);
     if (!rc)
-        rc = stance_buf_adds(out, "\nlabel");
+        rc = add_pair_row(out, "rho", m->rho, np);
+    if (!rc)
+        rc = stance_buf_adds(out, "label");
     for (size_t c = 0; !rc && c < k; c++)
         rc = stance_buf_addf(out, " %d", m->class_label[c]);
+    if (!rc)
+        rc = stance_buf_addc(out, '\n');
     if (!rc && m->probability) {
-        rc = stance_buf_adds(out, "\nprobA");
-        for (size_t p = 0; !rc && p < np; p++)
-            rc = stance_buf_addf(out, " %.17g", m->prob_a[p]);
+        rc = add_pair_row(out, "probA", m->prob_a, np);
         if (!rc)
-            rc = stance_buf_adds(out, "\nprobB");
-        for (size_t p = 0; !rc && p < np; p++)
-            rc = stance_buf_addf(out, " %.17g", m->prob_b[p]);
+            rc = add_pair_row(out, "probB", m->prob_b, np);
     }
     /* pair (i, j)'s vector belongs to class i, which so holds one for each
      * later class; in libsvm's layout a class-i vector's coefficient for
      * the pair with a later class j is in row j - 1 */
     if (!rc)
-        rc = stance_buf_adds(out, "\nnr_sv");
+        rc = stance_buf_adds(out, "nr_sv");
     for (size_t c = 0; !rc && c < k; c++)
         rc = stance_buf_addf(out, " %zu", k - 1 - c);
     if (!rc)

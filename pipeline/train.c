@@ -408,6 +408,15 @@ static double class_weight(const run *r, size_t label)
     return (double)r->ts->ndocs / ((double)r->nlabels * (double)r->label_count[label]);
 }
 
+/* Where record d's own coordinate goes: just past its features. */
+static struct svm_node *self_node(const run *r, size_t d)
+{
+    struct svm_node *p = r->prob.x[d];
+    while (p->index != -1 && (size_t)p->index <= r->vocab_size)
+        p++;
+    return p;
+}
+
 /* The squared hinge's dual is the hinge's with 1/(2 C_i) added to each
  * record's K(i,i) and no upper bound on alpha, so libsvm's solver takes it
  * as it is. The term enters as a coordinate of the record's own, past the
@@ -424,9 +433,7 @@ static void set_self_terms(run *r, double C)
             r->gram[d * (n + 2) + d + 1].value = r->gram_diag[d] + a * a;
             continue;
         }
-        struct svm_node *p = r->prob.x[d];
-        while (p->index != -1 && (size_t)p->index <= r->vocab_size)
-            p++;
+        struct svm_node *p = self_node(r, d);
         p[0] = (struct svm_node){(int)(r->vocab_size + 1 + d), a};
         p[1] = (struct svm_node){-1, 0};
     }
@@ -437,12 +444,8 @@ static void set_self_terms(run *r, double C)
  * coordinates. */
 static void clear_self_terms(run *r)
 {
-    for (size_t d = 0; !r->gram && d < r->ts->ndocs; d++) {
-        struct svm_node *p = r->prob.x[d];
-        while (p->index != -1 && (size_t)p->index <= r->vocab_size)
-            p++;
-        p->index = -1;
-    }
+    for (size_t d = 0; !r->gram && d < r->ts->ndocs; d++)
+        self_node(r, d)->index = -1;
 }
 
 /* No upper bound on alpha; finite, so libsvm's bound arithmetic stays
