@@ -571,9 +571,12 @@ int stance_model_features_cached(const stance_model *m,
              * to the list of those seen */
             uint32_t cnt = c->count[e];
             const uint32_t *ids = c->ids + c->first[e];
-            for (uint32_t j = 0; j < cnt; j++)
-                if (c->dense[ids[j]]++ == 0)
-                    c->seen[distinct++] = ids[j];
+            /* written always and kept when new: whether a count is a
+             * feature's first is a coin toss the branch predictor loses */
+            for (uint32_t j = 0; j < cnt; j++) {
+                c->seen[distinct] = ids[j];
+                distinct += c->dense[ids[j]]++ == 0;
+            }
         } else {
             long id = stance_keymap_find(&m->vocab, STANCE_NGRAM_WORD, t + key->off, key->len,
                                          key->hash);
