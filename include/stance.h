@@ -325,6 +325,12 @@ typedef enum {
     STANCE_LOSS_SQUARED_HINGE   /* C * sum of squared margins; linear only */
 } stance_loss;
 
+typedef enum {
+    STANCE_MULTICLASS_DEFAULT,  /* one-vs-rest with the squared hinge, else one-vs-one */
+    STANCE_MULTICLASS_OVO,      /* libsvm's: a binary SVM per pair of labels */
+    STANCE_MULTICLASS_OVR       /* a binary SVM per label against the rest */
+} stance_multiclass;
+
 typedef struct {
     const char *field;          /* label field name */
     stance_ngram_config ngrams;
@@ -333,6 +339,7 @@ typedef struct {
     int min_df;                 /* keep n-grams in at least this many docs */
     int kernel_rbf;             /* 0 linear, 1 RBF */
     stance_loss loss;
+    stance_multiclass multiclass;
     double C, gamma;            /* gamma 0 means 1/number of features */
     int balanced;               /* class weights n/(k*n_c) */
     int probability;            /* Platt scaling (-b 1) */
@@ -350,6 +357,9 @@ typedef struct {
 } stance_train_options;
 
 void stance_train_options_default(stance_train_options *o);
+/* The multiclass scheme o asks for, its default resolved; with two labels
+ * both schemes are the same binary SVM. */
+stance_multiclass stance_train_multiclass(const stance_train_options *o);
 /* 0, or STANCE_EARG with the reason in err when the options contradict
  * each other (stance_train checks them too). */
 int stance_train_options_check(const stance_train_options *o, char *err);

@@ -155,6 +155,8 @@ static void card_text(const char *dir, const stance_model *m, const cJSON *man,
     row(c, "kernel", str(man, "kernel", "-"));
     /* models from before the option minimized the hinge */
     row(c, "loss", str(man, "loss", "hinge"));
+    /* and all were one-vs-one */
+    row(c, "multiclass", str(man, "multiclass", "one-vs-one"));
     row_num(c, "C", mC);
     if (rbf)
         row_num(c, "gamma", mgamma);

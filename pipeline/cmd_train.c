@@ -97,6 +97,7 @@ int cmd_train(int argc, char **argv)
         {"binary", no_argument, NULL, 'B'},
         {"kernel", required_argument, NULL, 'k'},
         {"loss", required_argument, NULL, 'L'},
+        {"multiclass", required_argument, NULL, 'X'},
         {"C", required_argument, NULL, 'C'},
         {"gamma", required_argument, NULL, 'g'},
         {"no-class-weights", no_argument, NULL, 'W'},
@@ -157,6 +158,14 @@ int cmd_train(int argc, char **argv)
                 break;
             }
             cli_error("unknown loss '%s' (squared-hinge or hinge)", optarg);
+            return cli_usage_error();
+        case 'X':
+            if (!strcmp(optarg, "ovr") || !strcmp(optarg, "ovo")) {
+                st.opt.multiclass = !strcmp(optarg, "ovr") ? STANCE_MULTICLASS_OVR
+                                                           : STANCE_MULTICLASS_OVO;
+                break;
+            }
+            cli_error("unknown multiclass scheme '%s' (ovr or ovo)", optarg);
             return cli_usage_error();
         case 'C':
             if (parse_double("-C", optarg, 0, &st.opt.C))

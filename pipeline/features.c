@@ -98,8 +98,7 @@ static inline double sublinear_tf(uint32_t count)
     return count < 64 ? tf_table[count] : 1.0 + log((double)count);
 }
 
-/* Room for n weighted features in index[] and value[]. */
-static int reserve_output(stance_features *f, size_t n)
+int stance_features_reserve_vector(stance_features *f, size_t n)
 {
     if (f->cap >= n + 1)
         return 0;
@@ -158,7 +157,7 @@ int stance_features_finish(stance_features *f, const double *idf,
     if (sort_hits(f, bits))
         return STANCE_ENOMEM;
     tf_table_init();
-    if (reserve_output(f, f->nhits))
+    if (stance_features_reserve_vector(f, f->nhits))
         return STANCE_ENOMEM;
     f->n = 0;
     for (size_t i = 0; i < f->nhits;) {
@@ -217,7 +216,7 @@ int stance_features_from_dense(stance_features *f, uint32_t *dense, uint32_t *id
                                stance_weighting weighting)
 {
     tf_table_init();
-    if (reserve_output(f, n))
+    if (stance_features_reserve_vector(f, n))
         return STANCE_ENOMEM;
     /* ascending: the order the sorting finisher gives */
     const uint32_t *sorted = sort_ids(ids, tmp, n, vocab_size);

@@ -42,11 +42,20 @@ int stance_features_from_dense(stance_features *f, uint32_t *dense, uint32_t *id
                                uint32_t *tmp, size_t n, size_t vocab_size,
                                const double *idf, size_t word_start,
                                stance_weighting weighting);
+/* Makes room for n weighted features in index[] and value[]. */
+int stance_features_reserve_vector(stance_features *f, size_t n);
 /* Makes room for `more` hits beyond nhits. */
 int stance_features_reserve(stance_features *f, size_t more);
 int stance_features_finish(stance_features *f, const double *idf,
                            size_t vocab_size, size_t word_start,
                            stance_weighting weighting);
+
+/* Platt's sigmoid P(positive | f) = 1 / (1 + exp(A f + B)) fitted to n
+ * decision values by maximum likelihood, with the targets smoothed toward
+ * the class priors (Platt 1999; the Newton method with backtracking of Lin,
+ * Lin and Weng 2007), as libsvm fits the pairs' probabilities. */
+void stance_platt_fit(const double *dec, const unsigned char *positive, size_t n,
+                      double *A, double *B);
 
 /* Parses libsvm's text model format (svm_save_model's output) into m's
  * libsvm side, validating everything; never trusts the file. */

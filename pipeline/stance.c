@@ -57,6 +57,8 @@ const cli_command cli_commands[] = {
      "      --binary        binary features instead of TF-IDF (sublinear tf, L2)\n"
      "      --kernel=K      linear (default) or rbf\n"
      "      --loss=L        squared-hinge (default; linear kernel only) or hinge\n"
+     "      --multiclass=M  ovr: one SVM per label against the rest (default with\n"
+     "                      the squared hinge), or ovo: one per pair of labels\n"
      "  -C, --C=C           SVM cost (default 1)\n"
      "      --gamma=G       RBF gamma (default 1/number of features)\n"
      "      --no-class-weights  do not weigh classes by n/(k*n_class)\n"

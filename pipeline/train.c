@@ -52,8 +52,24 @@ stance_loss stance_train_loss(const stance_train_options *o)
     return o->kernel_rbf ? STANCE_LOSS_HINGE : STANCE_LOSS_SQUARED_HINGE;
 }
 
+stance_multiclass stance_train_multiclass(const stance_train_options *o)
+{
+    if (o->multiclass != STANCE_MULTICLASS_DEFAULT)
+        return o->multiclass;
+    return stance_train_loss(o) == STANCE_LOSS_SQUARED_HINGE ? STANCE_MULTICLASS_OVR
+                                                             : STANCE_MULTICLASS_OVO;
+}
+
 int stance_train_options_check(const stance_train_options *o, char *err)
 {
+    /* each record's class weight rides on its squared-hinge term, the same
+     * in every label's problem; the hinge has no such term */
+    if (o->multiclass == STANCE_MULTICLASS_OVR &&
+        stance_train_loss(o) != STANCE_LOSS_SQUARED_HINGE) {
+        snprintf(err, STANCE_ERRBUF, "one-vs-rest needs the squared hinge loss "
+                 "(and so the linear kernel)");
+        return STANCE_EARG;
+    }
     /* the squared hinge enters as a term of each record's own (see
      * set_self_terms), which an RBF kernel would mix into every distance */
     if (o->kernel_rbf && o->loss == STANCE_LOSS_SQUARED_HINGE) {
@@ -178,6 +194,7 @@ typedef struct {
     struct svm_problem prob_gram;
     struct svm_node *gram;
     int squared_hinge;
+    int one_vs_rest;
     double *gram_diag;      /* K(i,i) without the squared hinge's term */
 } run;
 
@@ -492,19 +509,26 @@ static uint64_t next_random(uint64_t *s)
     return *s;
 }
 
-/* Stratified folds: each label's documents shuffled, then dealt round. */
-static int assign_folds(const run *r, int k, int *fold)
+/* Stratified folds of the documents marked in `in` (all when NULL; the
+ * others get fold -1): each label's documents shuffled, then dealt round.
+ * `salt` tells apart fold sets drawn with one seed. */
+static int assign_folds(const run *r, int k, const unsigned char *in, uint64_t salt,
+                        int *fold)
 {
     size_t n = r->ts->ndocs;
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     if (!order)
         return STANCE_ENOMEM;
-    uint64_t state = 0x9E3779B97F4A7C15ULL ^ r->o->seed;
+    uint64_t state = (0x9E3779B97F4A7C15ULL ^ r->o->seed) + salt * 0xD1B54A32D192ED03ULL;
+    if (!state)
+        state = 1; /* xorshift's one fixed point */
     size_t dealt = 0;
+    for (size_t d = 0; d < n; d++)
+        fold[d] = -1;
     for (size_t c = 0; c < r->nlabels; c++) {
         size_t m = 0;
         for (size_t d = 0; d < n; d++)
-            if (r->doc_class[d] == c)
+            if (r->doc_class[d] == c && (!in || in[d]))
                 order[m++] = d;
         for (size_t i = m; i > 1; i--) {
             size_t j = (size_t)(next_random(&state) % i);
@@ -520,10 +544,295 @@ static int assign_folds(const run *r, int k, int *fold)
     return 0;
 }
 
+/* ---- one label against the rest ------------------------------------------ */
+
+/* The negative log-likelihood of one value at z = A f + B, in forms whose
+ * exp cannot overflow. */
+static double platt_loss(double z, double target)
+{
+    return z >= 0 ? target * z + log1p(exp(-z)) : (target - 1) * z + log1p(exp(z));
+}
+
+static double platt_probability(double z)
+{
+    return z >= 0 ? exp(-z) / (1 + exp(-z)) : 1 / (1 + exp(z));
+}
+
+void stance_platt_fit(const double *dec, const unsigned char *positive, size_t n,
+                      double *A, double *B)
+{
+    const int max_iter = 100;
+    const double min_step = 1e-10, ridge = 1e-12, tolerance = 1e-5;
+    double npos = 0, nneg = 0;
+    for (size_t i = 0; i < n; i++) {
+        npos += positive[i] != 0;
+        nneg += positive[i] == 0;
+    }
+    /* targets pulled off 0 and 1 by the priors, so separable data still
+     * has a finite optimum */
+    double hi = (npos + 1) / (npos + 2), lo = 1 / (nneg + 2);
+    double a = 0, b = log((nneg + 1) / (npos + 1)), loss = 0;
+    for (size_t i = 0; i < n; i++)
+        loss += platt_loss(dec[i] * a + b, positive[i] ? hi : lo);
+    for (int iter = 0; iter < max_iter; iter++) {
+        double h11 = ridge, h22 = ridge, h21 = 0, g1 = 0, g2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double p = platt_probability(dec[i] * a + b);
+            double t = positive[i] ? hi : lo, s = p * (1 - p);
+            h11 += dec[i] * dec[i] * s;
+            h22 += s;
+            h21 += dec[i] * s;
+            g1 += dec[i] * (t - p);
+            g2 += t - p;
+        }
+        if (fabs(g1) < tolerance && fabs(g2) < tolerance)
+            break;
+        /* the Newton direction, then halved until the loss falls enough */
+        double det = h11 * h22 - h21 * h21;
+        double da = -(h22 * g1 - h21 * g2) / det, db = -(-h21 * g1 + h11 * g2) / det;
+        double slope = g1 * da + g2 * db, step = 1;
+        while (step >= min_step) {
+            double na = a + step * da, nb = b + step * db, nloss = 0;
+            for (size_t i = 0; i < n; i++)
+                nloss += platt_loss(dec[i] * na + nb, positive[i] ? hi : lo);
+            if (nloss < loss + 1e-4 * step * slope) {
+                a = na;
+                b = nb;
+                loss = nloss;
+                break;
+            }
+            step /= 2;
+        }
+        if (step < min_step)
+            break;
+    }
+    *A = a;
+    *B = b;
+}
+
+
+/* Label c's score of record d, w_c . x_d - rho_c, over its features alone
+ * (its own squared-hinge coordinate, past the vocabulary, is no feature). */
+static double ovr_score(const run *r, const double *w, double rho, size_t d)
+{
+    double s = 0;
+    for (const struct svm_node *p = r->prob.x[d];
+         p->index != -1 && (size_t)p->index <= r->vocab_size; p++)
+        s += w[p->index - 1] * p->value;
+    return s - rho;
+}
+
+/* Each label's weights w[c * vocab_size ..] and offset rho[c] against the
+ * rest, trained on the records marked in `in` (all when NULL). The scores
+ * are the squared hinge's, so with per-record class weights in the
+ * records' own terms, one label's problem is LinearSVC's. */
+static int fit_one_vs_rest(run *r, const unsigned char *in, double C, double *w,
+                           double *rho)
+{
+    size_t n = r->ts->ndocs, m = 0, V = r->vocab_size;
+    struct svm_problem sub;
+    struct svm_parameter p;
+    size_t *docs = malloc((n ? n : 1) * sizeof *docs);
+    sub.x = malloc((n ? n : 1) * sizeof *sub.x);
+    sub.y = malloc((n ? n : 1) * sizeof *sub.y);
+    int rc = STANCE_ENOMEM;
+    if (!docs || !sub.x || !sub.y)
+        goto out;
+    for (size_t d = 0; d < n; d++)
+        if (!in || in[d]) {
+            docs[m] = d;
+            sub.x[m++] = r->fit->x[d];
+        }
+    sub.l = (int)m;
+    set_param(r, &p, C, 0, 0, NULL, NULL);
+    for (size_t c = 0; c < r->nlabels; c++) {
+        size_t positives = 0;
+        for (size_t i = 0; i < m; i++) {
+            sub.y[i] = r->doc_class[docs[i]] == c ? 1 : -1;
+            positives += r->doc_class[docs[i]] == c;
+        }
+        double *wc = w + c * V;
+        memset(wc, 0, V * sizeof *wc);
+        if (positives == 0 || positives == m) {
+            /* a fold without the label (or with nothing else) has no
+             * boundary to learn: the label scores -1 (or +1) everywhere */
+            rho[c] = positives ? -1 : 1;
+            continue;
+        }
+        struct svm_model *model = svm_train(&sub, &p);
+        if (!model)
+            goto out;
+        /* libsvm's decision values are for its first label, the class of
+         * the first record */
+        double sign = model->label[0] == 1 ? 1 : -1;
+        for (int s = 0; s < model->l; s++) {
+            double a = sign * model->sv_coef[0][s];
+            for (const struct svm_node *x = r->prob.x[docs[model->sv_indices[s] - 1]];
+                 x->index != -1 && (size_t)x->index <= V; x++)
+                wc[x->index - 1] += a * x->value;
+        }
+        rho[c] = sign * model->rho[0];
+        svm_free_and_destroy_model(&model);
+    }
+    rc = 0;
+out:
+    free(docs);
+    free(sub.x);
+    free(sub.y);
+    return rc;
+}
+
+/* Platt's sigmoids for every pair of labels (i, j) on the score difference
+ * f_i - f_j, from held-out scores: five folds of the records in `in`, as
+ * libsvm draws its pairs' probabilities from five folds. */
+static int fit_pair_sigmoids(run *r, const unsigned char *in, double C, double *prob_a,
+                             double *prob_b)
+{
+    enum { PLATT_FOLDS = 5 };
+    size_t n = r->ts->ndocs, k = r->nlabels, V = r->vocab_size;
+    int *fold = malloc((n ? n : 1) * sizeof *fold);
+    unsigned char *train = malloc(n ? n : 1);
+    double *score = malloc((n ? n : 1) * k * sizeof *score);
+    double *w = malloc((V ? V : 1) * k * sizeof *w);
+    double *dec = malloc((n ? n : 1) * sizeof *dec);
+    unsigned char *positive = malloc(n ? n : 1);
+    double rho[STANCE_MAX_LABELS];
+    int rc = STANCE_ENOMEM;
+    if (!fold || !train || !score || !w || !dec || !positive)
+        goto out;
+    if ((rc = assign_folds(r, PLATT_FOLDS, in, 1, fold)))
+        goto out;
+    for (int f = 0; f < PLATT_FOLDS; f++) {
+        for (size_t d = 0; d < n; d++)
+            train[d] = fold[d] >= 0 && fold[d] != f;
+        if ((rc = fit_one_vs_rest(r, train, C, w, rho)))
+            goto out;
+        for (size_t d = 0; d < n; d++)
+            if (fold[d] == f)
+                for (size_t c = 0; c < k; c++)
+                    score[d * k + c] = ovr_score(r, w + c * V, rho[c], d);
+    }
+    size_t pair = 0;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++, pair++) {
+            size_t m = 0;
+            for (size_t d = 0; d < n; d++)
+                if (fold[d] >= 0 && (r->doc_class[d] == i || r->doc_class[d] == j)) {
+                    dec[m] = score[d * k + i] - score[d * k + j];
+                    positive[m++] = r->doc_class[d] == i;
+                }
+            stance_platt_fit(dec, positive, m, &prob_a[pair], &prob_b[pair]);
+        }
+    rc = 0;
+out:
+    free(fold);
+    free(train);
+    free(score);
+    free(w);
+    free(dec);
+    free(positive);
+    return rc;
+}
+
+/* A one-vs-rest model as libsvm's one-against-one file holds it: pair
+ * (i, j) gets the weights w_i - w_j and offset rho_i - rho_j, so its
+ * decision value is f_i - f_j, and the pairwise vote of libsvm (and of
+ * svm-predict) elects the label of highest score, as one-vs-rest does. */
+static int fit_model_ovr(run *r, const unsigned char *in, double C, int probability,
+                         stance_model **out)
+{
+    size_t k = r->nlabels, V = r->vocab_size, np = k * (k - 1) / 2;
+    double rho[STANCE_MAX_LABELS];
+    double *w = malloc((V ? V : 1) * k * sizeof *w);
+    stance_model *m = calloc(1, sizeof *m);
+    int rc = STANCE_ENOMEM;
+    *out = NULL;
+    if (!w || !m)
+        goto out;
+    m->nlabels = k;
+    m->npairs = np;
+    m->vocab_size = V;
+    m->probability = probability;
+    m->rho = calloc(np, sizeof *m->rho);
+    m->prob_a = calloc(np, sizeof *m->prob_a);
+    m->prob_b = calloc(np, sizeof *m->prob_b);
+    m->class_label = calloc(k, sizeof *m->class_label);
+    m->w = calloc(V * np + 1, sizeof *m->w);
+    if (!m->rho || !m->prob_a || !m->prob_b || !m->class_label || !m->w)
+        goto out;
+    if ((rc = fit_one_vs_rest(r, in, C, w, rho)))
+        goto out;
+    for (size_t c = 0; c < k; c++)
+        m->class_label[c] = (int)c;
+    size_t pair = 0;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i + 1; j < k; j++, pair++) {
+            m->rho[pair] = rho[i] - rho[j];
+            for (size_t f = 0; f < V; f++)
+                m->w[f * np + pair] = w[i * V + f] - w[j * V + f];
+        }
+    if (probability && (rc = fit_pair_sigmoids(r, in, C, m->prob_a, m->prob_b)))
+        goto out;
+    *out = m;
+    m = NULL;
+    rc = 0;
+out:
+    free(w);
+    stance_model_free(&m);
+    return rc;
+}
+
+/* Record d's label by model m, which is linear: its features weighed
+ * as they will be when it labels text. */
+static int predict_doc(const run *r, const stance_model *m, size_t d, stance_features *x,
+                       int *label)
+{
+    const struct svm_node *p = r->prob.x[d];
+    size_t len = 0;
+    while (p[len].index != -1 && (size_t)p[len].index <= r->vocab_size)
+        len++;
+    if (stance_features_reserve_vector(x, len))
+        return STANCE_ENOMEM;
+    for (x->n = 0; x->n < len; x->n++) {
+        x->index[x->n] = p[x->n].index;
+        x->value[x->n] = p[x->n].value;
+    }
+    stance_prediction pred;
+    int rc = stance_model_predict(m, x, &pred);
+    *label = (int)pred.label;
+    return rc;
+}
+
+/* cv_fit's one-vs-rest case. */
+static int cv_fit_ovr(run *r, const int *fold, int f, double C, int *pred)
+{
+    size_t n = r->ts->ndocs;
+    unsigned char *in = calloc(n ? n : 1, 1);
+    stance_model *m = NULL;
+    stance_features x = {0};
+    int rc = STANCE_ENOMEM;
+    if (!in)
+        return rc;
+    for (size_t d = 0; d < n; d++)
+        in[d] = fold[d] != f;
+    if ((rc = fit_model_ovr(r, in, C, r->o->probability, &m)))
+        goto out;
+    for (size_t d = 0; d < n && !rc; d++)
+        if (fold[d] == f)
+            rc = predict_doc(r, m, d, &x, &pred[d]);
+out:
+    free(in);
+    stance_model_free(&m);
+    stance_features_release(&x);
+    return rc;
+}
+
 /* One cross-validation fit: train on every fold but `f`, predict fold f. */
 static int cv_fit(run *r, const int *fold, int f, double C, double gamma,
                   int *pred)
 {
+    if (r->one_vs_rest)
+        return cv_fit_ovr(r, fold, f, C, pred);
     size_t n = r->ts->ndocs, m = 0;
     struct svm_problem sub;
     int wl[STANCE_MAX_LABELS];
@@ -580,7 +889,7 @@ static int cross_validate(run *r, grid_point *pts, size_t npts, int k, char *err
     int nchild = 0;
     if (!fold || !pred)
         goto out;
-    if ((rc = assign_folds(r, k, fold)))
+    if ((rc = assign_folds(r, k, NULL, 0, fold)))
         goto out;
     if (jobs > 64)
         jobs = 64;
@@ -766,6 +1075,22 @@ out:
     return rc;
 }
 
+/* Trains the one-vs-rest model on every record and writes it as
+ * svm.model, in the collapsed layout of save_svm_model. */
+static int save_ovr_model(run *r, double C, const char *path, char *err)
+{
+    stance_model *m = NULL;
+    stance_buf out = {0};
+    int rc = fit_model_ovr(r, NULL, C, r->o->probability, &m);
+    if (!rc)
+        rc = stance_svm_format_linear(m, &out);
+    if (!rc && (rc = write_all(path, out.data, out.len)))
+        snprintf(err, STANCE_ERRBUF, "cannot write '%.200s': %s", path, strerror(errno));
+    stance_model_free(&m);
+    stance_buf_release(&out);
+    return rc;
+}
+
 static void remove_model_dir(const char *dir)
 {
     const char *files[] = {MODEL_MANIFEST, MODEL_VOCAB, MODEL_SVM};
@@ -857,6 +1182,7 @@ static int write_manifest(const run *r, const char *path, double C, double gamma
     cJSON_AddNumberToObject(root, "vocab_size", (double)r->vocab_size);
     cJSON_AddStringToObject(root, "kernel", o->kernel_rbf ? "rbf" : "linear");
     cJSON_AddStringToObject(root, "loss", r->squared_hinge ? "squared-hinge" : "hinge");
+    cJSON_AddStringToObject(root, "multiclass", r->one_vs_rest ? "one-vs-rest" : "one-vs-one");
     cJSON_AddNumberToObject(root, "C", C);
     if (o->kernel_rbf)
         cJSON_AddNumberToObject(root, "gamma", gamma);
@@ -965,6 +1291,7 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
     if ((rc = stance_train_options_check(o, err)))
         goto out;
     r.squared_hinge = stance_train_loss(o) == STANCE_LOSS_SQUARED_HINGE;
+    r.one_vs_rest = stance_train_multiclass(o) == STANCE_MULTICLASS_OVR && ts->nlabels > 2;
     svm_set_print_string_function(quiet_libsvm);
     if ((rc = check_labels(&r, err)))
         goto out;
@@ -1033,29 +1360,34 @@ int stance_train(stance_trainset *ts, const stance_train_options *o,
 
     if (o->progress)
         o->progress(o->progress_ctx, "training the final model");
-    int wl[STANCE_MAX_LABELS];
-    double w[STANCE_MAX_LABELS];
-    struct svm_parameter param;
-    set_param(&r, &param, C, gamma, o->probability, wl, w);
-    const char *why = svm_check_parameter(r.fit, &param);
-    if (why) {
-        snprintf(err, STANCE_ERRBUF, "libsvm refuses the parameters: %s", why);
-        rc = STANCE_EARG;
-        goto out;
-    }
-    /* libsvm's Platt scaling shuffles with rand() */
-    srand(o->seed);
-    model = svm_train(r.fit, &param);
-    if (r.gram)
-        gram_model_to_linear(&r, model);
-    if (r.squared_hinge)
-        clear_self_terms(&r);
     if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_SVM)) {
         rc = STANCE_ENOMEM;
         goto out;
     }
-    if ((rc = save_svm_model(&r, model, path.data, err)))
-        goto out;
+    if (r.one_vs_rest) {
+        if ((rc = save_ovr_model(&r, C, path.data, err)))
+            goto out;
+    } else {
+        int wl[STANCE_MAX_LABELS];
+        double w[STANCE_MAX_LABELS];
+        struct svm_parameter param;
+        set_param(&r, &param, C, gamma, o->probability, wl, w);
+        const char *why = svm_check_parameter(r.fit, &param);
+        if (why) {
+            snprintf(err, STANCE_ERRBUF, "libsvm refuses the parameters: %s", why);
+            rc = STANCE_EARG;
+            goto out;
+        }
+        /* libsvm's Platt scaling shuffles with rand() */
+        srand(o->seed);
+        model = svm_train(r.fit, &param);
+        if (r.gram)
+            gram_model_to_linear(&r, model);
+        if (r.squared_hinge)
+            clear_self_terms(&r);
+        if ((rc = save_svm_model(&r, model, path.data, err)))
+            goto out;
+    }
     stance_buf_reset(&path);
     if (stance_buf_addf(&path, "%s/%s", tmp, MODEL_VOCAB)) {
         rc = STANCE_ENOMEM;

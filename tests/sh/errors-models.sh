@@ -98,7 +98,7 @@ bad_model "a manifest's ngram_config narrower than vocab.tsv" \
     "disagrees with the manifest's ngram_config 'w1-1 c2-3'"
 fresh; sed 's/^nr_sv \([0-9]*\)/nr_sv 1\1/' m/svm.model > b/svm.model
 bad_model "nr_sv that does not add up" "'b/svm.model': line 10: nr_sv does not add up to total_sv"
-fresh; sed 's/^label 2 1 0/label 2 1 5/' m/svm.model > b/svm.model
+fresh; sed 's/^label \(.*\) [0-9]*$/label \1 5/' m/svm.model > b/svm.model
 bad_model "svm.model labels out of range" "labels are not 0..k-1"
 fresh; sed '1s/.*/svm_type nu_svc/' m/svm.model > b/svm.model
 bad_model "a nu-SVC model" "'b/svm.model': line 1: is not a C-SVC model"

@@ -263,8 +263,37 @@ static void test_collapsed_svm(void)
     stance_model_free(&b);
 }
 
+/* Platt's fit is at the maximum of its likelihood: the gradient in A and
+ * B vanishes at the smoothed targets, for overlapping classes and for
+ * separable ones, whose smoothing keeps the optimum finite. */
+static void test_platt_fit(void)
+{
+    const double dec[] = {-2.5, -1.7, -1.2, -0.9, -0.4, -0.1, 0.2, 0.3, 0.8, 1.1, 1.9, 2.6};
+    const unsigned char overlapping[] = {0, 0, 0, 1, 0, 0, 1, 0, 1, 1, 1, 1};
+    const unsigned char separable[] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+    const unsigned char *cases[] = {overlapping, separable};
+    size_t n = sizeof dec / sizeof *dec;
+    for (int c = 0; c < 2; c++) {
+        const unsigned char *y = cases[c];
+        double A, B, npos = 0, g1 = 0, g2 = 0;
+        for (size_t i = 0; i < n; i++)
+            npos += y[i];
+        stance_platt_fit(dec, y, n, &A, &B);
+        for (size_t i = 0; i < n; i++) {
+            double t = y[i] ? (npos + 1) / (npos + 2) : 1 / (n - npos + 2);
+            double p = 1 / (1 + exp(dec[i] * A + B));
+            g1 += dec[i] * (t - p);
+            g2 += t - p;
+        }
+        CHECK(c ? "platt: separable classes, a finite maximum of the likelihood"
+                : "platt: overlapping classes, at the maximum of the likelihood",
+              isfinite(A) && isfinite(B) && A < 0 && fabs(g1) < 1e-4 && fabs(g2) < 1e-4);
+    }
+}
+
 void run_model_tests(void)
 {
+    test_platt_fit();
     test_collapsed_svm();
     test_features_buffers();
     char err[STANCE_ERRBUF], dir1[256], dir2[256], a[300], b[300];
