@@ -254,6 +254,23 @@ int cli_slurp(FILE *f, const char *path, stance_buf *b)
     return 0;
 }
 
+int cli_choice_arg(const char *what, const char *s, const char *const *choices, int *index)
+{
+    int n = 0;
+    for (; choices[n]; n++)
+        if (!strcmp(s, choices[n])) {
+            *index = n;
+            return 0;
+        }
+    char list[256] = "";
+    size_t len = 0;
+    for (int i = 0; i < n && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i == 0 ? "" : i == n - 1 ? " or " : ", ", choices[i]);
+    cli_error("unknown %s '%s' (%s)", what, s, list);
+    return -1;
+}
+
 int cli_int_arg(const char *opt, const char *s, long lo, long hi, long *out)
 {
     char *end;

@@ -212,5 +212,8 @@ int cli_slurp(FILE *f, const char *path, stance_buf *b);
 
 /* Parses an integer option in [lo, hi]; reports and returns -1 if bad. */
 int cli_int_arg(const char *opt, const char *s, long lo, long hi, long *out);
+/* Finds s among the NULL-terminated choices and sets *index to its place;
+ * reports "unknown WHAT 's' (a, b or c)" and returns -1 if it is not one. */
+int cli_choice_arg(const char *what, const char *s, const char *const *choices, int *index);
 
 #endif

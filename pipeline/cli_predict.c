@@ -378,13 +378,14 @@ int cli_model_option(int c, const char *arg, char **dirs, size_t *ndirs,
             return EXIT_USAGE;
         p->explain_k = (size_t)v;
         return 0;
-    case 'F':
-        if (strcmp(arg, "json") && strcmp(arg, "tsv")) {
-            cli_error("unknown format '%s' (json or tsv)", arg);
+    case 'F': {
+        static const char *const formats[] = {"json", "tsv", NULL};
+        int choice;
+        if (cli_choice_arg("format", arg, formats, &choice))
             return EXIT_USAGE;
-        }
-        p->tsv = !strcmp(arg, "tsv");
+        p->tsv = choice == 1;
         return 0;
+    }
     default:
         return EXIT_USAGE;
     }

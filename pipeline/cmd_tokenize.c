@@ -80,16 +80,13 @@ static int on_record(void *ctx, stance_record *rec, char *err)
 
 int cli_parse_layout(const char *s, stance_layout *layout)
 {
-    if (!strcmp(s, "auto"))
-        *layout = STANCE_LAYOUT_AUTO;
-    else if (!strcmp(s, "lines"))
-        *layout = STANCE_LAYOUT_LINES;
-    else if (!strcmp(s, "blocks"))
-        *layout = STANCE_LAYOUT_BLOCKS;
-    else {
-        cli_error("unknown layout '%s' (auto, lines or blocks)", s);
+    static const char *const layouts[] = {"auto", "lines", "blocks", NULL};
+    static const stance_layout values[] = {STANCE_LAYOUT_AUTO, STANCE_LAYOUT_LINES,
+                                           STANCE_LAYOUT_BLOCKS};
+    int choice;
+    if (cli_choice_arg("layout", s, layouts, &choice))
         return -1;
-    }
+    *layout = values[choice];
     return 0;
 }
 

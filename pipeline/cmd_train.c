@@ -116,7 +116,7 @@ int cmd_train(int argc, char **argv)
     cli_reader rd = {0};
     const char *out_dir = NULL;
     long v;
-    int c;
+    int c, choice;
     stance_train_options_default(&st.opt);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     st.opt.jobs = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1;
@@ -144,29 +144,27 @@ int cmd_train(int argc, char **argv)
             st.opt.min_df = (int)v;
             break;
         case 'B': st.opt.weighting = STANCE_WEIGHT_BINARY; break;
-        case 'k':
-            if (!strcmp(optarg, "linear") || !strcmp(optarg, "rbf")) {
-                st.opt.kernel_rbf = !strcmp(optarg, "rbf");
-                break;
-            }
-            cli_error("unknown kernel '%s' (linear or rbf)", optarg);
-            return cli_usage_error();
-        case 'L':
-            if (!strcmp(optarg, "hinge") || !strcmp(optarg, "squared-hinge")) {
-                st.opt.loss = !strcmp(optarg, "hinge") ? STANCE_LOSS_HINGE
-                                                       : STANCE_LOSS_SQUARED_HINGE;
-                break;
-            }
-            cli_error("unknown loss '%s' (squared-hinge or hinge)", optarg);
-            return cli_usage_error();
-        case 'X':
-            if (!strcmp(optarg, "ovr") || !strcmp(optarg, "ovo")) {
-                st.opt.multiclass = !strcmp(optarg, "ovr") ? STANCE_MULTICLASS_OVR
-                                                           : STANCE_MULTICLASS_OVO;
-                break;
-            }
-            cli_error("unknown multiclass scheme '%s' (ovr or ovo)", optarg);
-            return cli_usage_error();
+        case 'k': {
+            static const char *const kernels[] = {"linear", "rbf", NULL};
+            if (cli_choice_arg("kernel", optarg, kernels, &choice))
+                return cli_usage_error();
+            st.opt.kernel_rbf = choice == 1;
+            break;
+        }
+        case 'L': {
+            static const char *const losses[] = {"squared-hinge", "hinge", NULL};
+            if (cli_choice_arg("loss", optarg, losses, &choice))
+                return cli_usage_error();
+            st.opt.loss = choice ? STANCE_LOSS_HINGE : STANCE_LOSS_SQUARED_HINGE;
+            break;
+        }
+        case 'X': {
+            static const char *const schemes[] = {"ovr", "ovo", NULL};
+            if (cli_choice_arg("multiclass scheme", optarg, schemes, &choice))
+                return cli_usage_error();
+            st.opt.multiclass = choice ? STANCE_MULTICLASS_OVO : STANCE_MULTICLASS_OVR;
+            break;
+        }
         case 'C':
             if (parse_double("-C", optarg, 0, &st.opt.C))
                 return cli_usage_error();
