@@ -1,7 +1,8 @@
 /* train.c: from labelled n-gram counts to a model directory: vocabulary
- * selection, TF-IDF weighting, libsvm C-SVC with class weights, seeded
- * stratified cross-validation (folds and grid points run in parallel
- * processes), Platt scaling, and an atomic write of the result. */
+ * selection, TF-IDF weighting, libsvm C-SVC with class weights (one SVM per
+ * pair of labels, or per label against the rest), seeded stratified
+ * cross-validation (folds and grid points run in parallel processes), Platt
+ * scaling, and an atomic write of the result. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
