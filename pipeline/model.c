@@ -182,7 +182,7 @@ static int parse_vocab(stance_model *m, const char *dir, const stance_buf *text,
         }
         m->idf[id] = idf;
         if (key[0] == STANCE_NGRAM_CHAR && m->word_start < line - 1) {
-            snprintf(err, STANCE_ERRBUF, "'%s/%s' line %zu: keys are not in byte order",
+            snprintf(err, STANCE_ERRBUF, "'%s/%s' line %zu: a character n-gram after word n-grams",
                      dir, MODEL_VOCAB, line);
             return STANCE_EMODEL;
         }

@@ -210,12 +210,22 @@ typedef struct {
 } dict_ref;
 
 static const stance_keymap *sort_dict;
+static const uint32_t *sort_df;
 
+/* Character n-grams first, then word n-grams (the blocks normalized
+ * apart); within each, the most frequent first, so the features nearly
+ * every paragraph has share a few cache lines of each table indexed by
+ * feature, and prediction waits on memory less; ties in byte order of the
+ * keys, so the vocabulary does not depend on the order records arrived in. */
 static int cmp_dict_id(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     const char *kx = sort_dict->pool.data + sort_dict->key_off[x];
     const char *ky = sort_dict->pool.data + sort_dict->key_off[y];
+    if (kx[0] != ky[0])
+        return kx[0] == STANCE_NGRAM_CHAR ? -1 : 1;
+    if (sort_df[x] != sort_df[y])
+        return sort_df[x] > sort_df[y] ? -1 : 1;
     size_t lx = sort_dict->key_len[x], ly = sort_dict->key_len[y];
     int c = memcmp(kx, ky, lx < ly ? lx : ly);
     return c ? c : (lx > ly) - (lx < ly);
@@ -235,9 +245,8 @@ static int select_vocab(run *r)
         if (ts->df[i] >= (uint32_t)r->o->min_df)
             r->vocab_ids[r->vocab_size++] = (uint32_t)i;
     }
-    /* byte order of the readable keys, so the vocabulary does not depend on
-     * the order records arrived in */
     sort_dict = &ts->dict;
+    sort_df = ts->df;
     qsort(r->vocab_ids, r->vocab_size, sizeof *r->vocab_ids, cmp_dict_id);
     r->idf = malloc((r->vocab_size ? r->vocab_size : 1) * sizeof *r->idf);
     if (!r->idf)

@@ -63,7 +63,7 @@ bad_model "a truncated svm.model" "'b/svm.model': line"
 fresh; head -n 12 m/svm.model > b/svm.model
 bad_model "svm.model cut after its first support vectors" \
     "'b/svm.model': line 10: is truncated: fewer support vectors than total_sv"
-fresh; head -c $(($(wc -c < m/vocab.tsv) / 2)) m/vocab.tsv > b/vocab.tsv
+fresh; { head -n 100 m/vocab.tsv; sed -n 101p m/vocab.tsv | cut -f 1-2 | tr -d '\n'; } > b/vocab.tsv
 bad_model "a vocab.tsv cut mid-line" "'b/vocab.tsv' is truncated (no newline at the end)"
 fresh; head -n 100 m/vocab.tsv > b/vocab.tsv
 bad_model "a vocab.tsv cut at a line end" "'b/vocab.tsv' has 100 entries but the manifest says"
@@ -71,6 +71,12 @@ fresh; sed '12s/:0\./:x./' m/svm.model > b/svm.model
 bad_model "a garbled support vector" "'b/svm.model': line 12: invalid feature value"
 fresh; sed '3s/\t/ /' m/vocab.tsv > b/vocab.tsv
 bad_model "a garbled vocabulary line" "'b/vocab.tsv' line 3 is malformed"
+# the first and the last entry (a character and a word n-gram) swapped
+fresh; awk -F'\t' -v OFS='\t' -v n="$(wc -l < m/vocab.tsv)" \
+    -v first="$(head -n 1 m/vocab.tsv | cut -f 2-)" -v last="$(tail -n 1 m/vocab.tsv | cut -f 2-)" \
+    'NR == 1 { print $1, last; next } NR == n { print $1, first; next } { print }' m/vocab.tsv > b/vocab.tsv
+bad_model "a vocab.tsv with a character n-gram after word n-grams" \
+    "'b/vocab.tsv' line 2: a character n-gram after word n-grams"
 fresh; { head -c 3000 m/svm.model; printf '\000'; tail -c +3002 m/svm.model; } > b/svm.model
 bad_model "a NUL byte in svm.model" "'b/svm.model' holds a NUL byte; not a model file"
 fresh; head -c 4096 "$STANCE" > b/vocab.tsv 2> /dev/null || head -c 4096 /bin/sh > b/vocab.tsv

@@ -30,6 +30,18 @@ $STANCE train -q -f stance -o "$M-again" "$TMPDIR/small.jsonl"
 for f in manifest.json vocab.tsv svm.model; do
     expect_same "train: $f identical on retraining" "$M/$f" "$M-again/$f"
 done
+# the vocabulary: character n-grams, then word n-grams, each block by
+# document frequency, most frequent (lowest idf) first, ties in byte order
+# of the keys; and a shuffled training file gives the same vocabulary
+LC_ALL=C awk -F'\t' 'substr($3, 1, 1) != kind { if (kind == "w") bad = bad " line " NR ": c after w"; kind = substr($3, 1, 1); prev_idf = -1 }
+    $2 + 0 < prev_idf + 0 || ($2 == prev_idf && $3 <= prev_key) { bad = bad " line " NR }
+    { prev_idf = $2; prev_key = $3 } END { print bad ? "out of order:" bad : "ordered" }' "$M/vocab.tsv" > "$TMPDIR/vocab-order"
+printf 'ordered\n' > "$TMPDIR/vocab-order.want"
+expect_same "train: vocabulary by block, then frequency, then key" "$TMPDIR/vocab-order.want" "$TMPDIR/vocab-order"
+awk 'NR % 2' "$TMPDIR/small.jsonl" > "$TMPDIR/shuffled.jsonl"
+awk 'NR % 2 == 0' "$TMPDIR/small.jsonl" | sort >> "$TMPDIR/shuffled.jsonl"
+$STANCE train -q -f stance -o "$M-shuffled" "$TMPDIR/shuffled.jsonl"
+expect_same "train: the vocabulary does not depend on record order" "$M/vocab.tsv" "$M-shuffled/vocab.tsv"
 $STANCE train -q -f stance -o "$M-jobs1" --jobs 1 --cv 3 "$TMPDIR/small.jsonl" > /dev/null
 $STANCE train -q -f stance -o "$M-jobs2" --jobs 2 --cv 3 "$TMPDIR/small.jsonl" > /dev/null
 expect_same "train: --jobs does not change the model" "$M-jobs1/manifest.json" "$M-jobs2/manifest.json"
