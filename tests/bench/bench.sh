@@ -143,36 +143,66 @@ done
 rm -f "$W"/ft-*.vec
 
 # ---- throughput ----------------------------------------------------------------
-# measure KEY LABEL PARAS BYTES NOTE CMD: RUNS runs of sh -c CMD pinned to
-# one core, stdout discarded; wall and CPU (user + sys) seconds and the peak
-# RSS of each. The rates come from CPU time: for one pinned process it is
-# the wall time of a quiet machine, and it does not count the time others
-# held the core. With INPROC=1, CMD prints its own "wall cpu" seconds first
-# (Python's start-up and model load are then not counted; RSS still is).
+# measure KEY LABEL PARAS BYTES NOTE CMD queues sh -c CMD; run_rounds then
+# runs every queued command once per round, RUNS rounds, so that the
+# machine's drift (its speed moves by a third within an hour here) falls
+# on all of them alike and a ratio can pair the runs of one round. Each run
+# is pinned to one core, stdout discarded; wall and CPU (user + sys)
+# seconds and the peak RSS of each. The rates come from CPU time: for one
+# pinned process it is the wall time of a quiet machine, and it does not
+# count the time others held the core. With INPROC=1, CMD prints its own
+# "wall cpu" seconds first (Python's start-up and model load are then not
+# counted; RSS still is).
 INPROC=0
+Q=$W/queue
+rm -rf "$Q"
+mkdir -p "$Q"
+queued=0
 measure() {
-    key=$1 label=$2 paras=$3 bytes=$4 note=$5 cmd=$6
-    walls= cpus= rss=0 i=0
-    say "bench: $label"
-    while [ "$i" -lt "$RUNS" ]; do
-        i=$((i + 1))
-        if ! /usr/bin/time -f '%e %U %S %M' -o "$W/time.out" \
-            $PIN sh -c "$cmd" > "$W/cmd.out" 2> "$W/cmd.err"; then
-            say "bench: '$cmd' failed:"
-            cat "$W/cmd.err" "$W/time.out" >&2
-            row tput "$key" "$label" "$paras" "$bytes" "" "" "" "failed"
-            return 0
-        fi
-        set -- $(tail -1 "$W/time.out")
-        wall=$1 cpu=$(echo "$2 $3" | awk '{print $1 + $2}')
-        [ "$4" -gt "$rss" ] && rss=$4
-        if [ "$INPROC" = 1 ]; then
-            set -- $(head -1 "$W/cmd.out")
-            wall=$1 cpu=$2
-        fi
-        walls="$walls${walls:+,}$wall" cpus="$cpus${cpus:+,}$cpu"
+    queued=$((queued + 1))
+    (IFS='	'; printf '%s\n' "$1" "$2" "$3" "$4" "$5" "$INPROC") > "$Q/$queued.meta"
+    printf '%s\n' "$6" > "$Q/$queued.cmd"
+}
+run_rounds() {
+    round=0
+    while [ "$round" -lt "$RUNS" ]; do
+        round=$((round + 1))
+        i=0
+        while [ "$i" -lt "$queued" ]; do
+            i=$((i + 1))
+            [ -f "$Q/$i.failed" ] && continue
+            { read -r key; read -r label; read -r paras; read -r bytes; read -r note; read -r inproc; } < "$Q/$i.meta"
+            cmd=$(cat "$Q/$i.cmd")
+            say "bench: round $round of $RUNS: $label"
+            if ! /usr/bin/time -f '%e %U %S %M' -o "$W/time.out" \
+                $PIN sh -c "$cmd" > "$W/cmd.out" 2> "$W/cmd.err"; then
+                say "bench: '$cmd' failed:"
+                cat "$W/cmd.err" "$W/time.out" >&2
+                : > "$Q/$i.failed"
+                continue
+            fi
+            set -- $(tail -1 "$W/time.out")
+            wall=$1 cpu=$(echo "$2 $3" | awk '{print $1 + $2}') rss=$4
+            if [ "$inproc" = 1 ]; then
+                set -- $(head -1 "$W/cmd.out")
+                wall=$1 cpu=$2
+            fi
+            echo "$wall $cpu $rss" >> "$Q/$i.runs"
+        done
     done
-    row tput "$key" "$label" "$paras" "$bytes" "$walls" "$cpus" "$rss" "$note"
+    i=0
+    while [ "$i" -lt "$queued" ]; do
+        i=$((i + 1))
+        { read -r key; read -r label; read -r paras; read -r bytes; read -r note; read -r inproc; } < "$Q/$i.meta"
+        if [ -f "$Q/$i.failed" ]; then
+            row tput "$key" "$label" "$paras" "$bytes" "" "" "" "failed"
+            continue
+        fi
+        # walls and CPU seconds in round order, so rounds pair up
+        set -- $(awk '{ w = w (NR > 1 ? "," : "") $1; c = c (NR > 1 ? "," : "") $2; if ($3 > r) r = $3 }
+            END { print w, c, r }' "$Q/$i.runs")
+        row tput "$key" "$label" "$paras" "$bytes" "$1" "$2" "$3" "$note"
+    done
 }
 
 # warm the page cache so no run pays for the first read
@@ -197,7 +227,6 @@ measure ngrams "stance ngrams alone" "$NP" "$NB" \
 measure classify "stance classify alone, stance model" "$NP" "$NB" \
     "reads ngrams' output ($((GB / 1000000)) MB)" \
     "$S classify -q -m $MS $W/ngrams.jsonl"
-rm -f "$W/tokens.jsonl" "$W/ngrams.jsonl"
 measure ftchar "fasttext predict-prob, w2 + c2-5" "$NP" "$NB" \
     "input lowercased, punctuation split (untimed)" \
     "fasttext predict-prob $W/ft-char-stance.bin $W/input.ft.txt"
@@ -222,6 +251,8 @@ FB=$(wc -c < "$W/svm/features.svm")
 measure svmpredict "libsvm svm-predict -b 1, stance model" "$SNP" "$SNB" \
     "features exported by $how ($((FB / 1000000)) MB, untimed)" \
     "svm-predict -b 1 $W/svm/features.svm $MS/svm.model $W/svm/pred.txt"
+run_rounds
+rm -f "$W/tokens.jsonl" "$W/ngrams.jsonl"
 
 # ---- peak memory, flat in input size ---------------------------------------
 memrow() {
