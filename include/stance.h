@@ -203,11 +203,17 @@ typedef struct {
 } stance_ngram_ref;
 
 /* ---- features ------------------------------------------------------------
- * A sparse feature vector: indices ascending, 1-based as libsvm wants. */
+ * A sparse feature vector, indices 1-based as libsvm wants. A model's
+ * features for a paragraph (stance_model_features_*) come raw: each value
+ * the feature's tf-idf weight before normalization, indices distinct but
+ * in any order; stance_model_predict normalizes as it sums.
+ * stance_model_normalize turns them into what libsvm is given: indices
+ * ascending, each block (character and word n-grams) at unit length. */
 typedef struct {
     int *index;
     double *value;
     size_t n, cap;
+    int raw; /* 1 before stance_model_normalize, 0 after */
     /* workspace: raw (feature << 32 | count) hits before weighting */
     uint64_t *hits, *sort_tmp;
     size_t nhits, hits_cap, sort_cap;
@@ -268,6 +274,10 @@ int stance_model_features_cached(const stance_model *m,
 int stance_model_features_from_refs(const stance_model *m,
                                     const stance_ngram_ref *refs, size_t n,
                                     stance_features *x);
+
+/* Sorts x's indices and scales each block to unit length, as the model was
+ * trained on them (for libsvm's tools); nothing when x is not raw. */
+int stance_model_normalize(const stance_model *m, stance_features *x);
 
 typedef struct {
     size_t label;        /* index into the model's labels */

@@ -134,6 +134,8 @@ static int on_record_libsvm(void *ctx, stance_record *rec, char *err)
         if (!rc)
             rc = stance_model_features_from_tokens(m, &st->toks, &st->scratch, &st->x);
     }
+    if (!rc)
+        rc = stance_model_normalize(m, &st->x);
     if (rc)
         return rc;
     stance_buf_reset(&st->out);

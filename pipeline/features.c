@@ -130,10 +130,8 @@ static void scale_blocks(stance_features *f, size_t split, const double sumsq[2]
 }
 
 /* Character and word n-grams are normalized apart, so the far more
- * numerous character n-grams do not drown the words; the vocabulary sorts
- * "c:" keys before "w:" keys, so one index splits the blocks. Sums of
- * squares run in ascending feature order, as in stance_features_from_dense,
- * so both give identical bits. */
+ * numerous character n-grams do not drown the words; the vocabulary puts
+ * "c:" keys before "w:" keys, so one index splits the blocks. */
 static void normalize_blocks(stance_features *f, size_t word_start)
 {
     size_t split = 0;
@@ -147,9 +145,8 @@ static void normalize_blocks(stance_features *f, size_t word_start)
     scale_blocks(f, split, sumsq);
 }
 
-int stance_features_finish(stance_features *f, const double *idf,
-                           size_t vocab_size, size_t word_start,
-                           stance_weighting weighting)
+int stance_features_weigh(stance_features *f, const double *idf,
+                          size_t vocab_size, stance_weighting weighting)
 {
     unsigned bits = 8;
     while (bits < 32 && (vocab_size >> bits))
@@ -174,75 +171,73 @@ int stance_features_finish(stance_features *f, const double *idf,
         f->n++;
     }
     f->nhits = 0;
-    normalize_blocks(f, word_start);
+    f->raw = 1;
     return 0;
 }
 
-/* LSD radix sort of n distinct feature ids below `limit`, in as few
- * passes of at most 11 bits as the ids need (two for vocabularies up to
- * four million); returns whichever of ids and tmp holds the sorted ids. A
- * paragraph has a few hundred features among tens of thousands, so this
- * beats scanning a bitmap of the vocabulary, whose every word is a branch
- * mispredicted. */
-static uint32_t *sort_ids(uint32_t *ids, uint32_t *tmp, size_t n, size_t limit)
+int stance_features_finish(stance_features *f, const double *idf,
+                           size_t vocab_size, size_t word_start,
+                           stance_weighting weighting)
 {
-    enum { MAX_DIGIT = 11 };
-    unsigned bits = 0;
-    while (bits < 32 && (limit >> bits))
-        bits++;
-    unsigned passes = (bits + MAX_DIGIT - 1) / MAX_DIGIT;
-    unsigned digit = passes ? (bits + passes - 1) / passes : 0;
-    uint32_t mask = (1u << digit) - 1;
-    uint32_t *src = ids, *dst = tmp;
-    for (unsigned shift = 0; shift < bits; shift += digit) {
-        uint32_t count[(1u << MAX_DIGIT) + 1];
-        memset(count, 0, (mask + 2) * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[((src[i] >> shift) & mask) + 1]++;
-        for (uint32_t b = 0; b < mask + 1; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & mask]++] = src[i];
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    return src;
+    int rc = stance_features_weigh(f, idf, vocab_size, weighting);
+    return rc ? rc : stance_features_normalize(f, word_start);
 }
 
-int stance_features_from_dense(stance_features *f, uint32_t *dense, uint32_t *ids,
-                               uint32_t *tmp, size_t n, size_t vocab_size,
-                               const double *idf, size_t word_start,
-                               stance_weighting weighting)
+typedef struct {
+    int index;
+    double value;
+} feature_pair;
+
+static int cmp_feature_pair(const void *a, const void *b)
+{
+    int x = ((const feature_pair *)a)->index, y = ((const feature_pair *)b)->index;
+    return (x > y) - (x < y);
+}
+
+int stance_features_normalize(stance_features *f, size_t word_start)
+{
+    if (!f->raw)
+        return 0;
+    int sorted = 1;
+    for (size_t i = 1; i < f->n && sorted; i++)
+        sorted = f->index[i - 1] < f->index[i];
+    if (!sorted) {
+        /* only the slow paths get here (libsvm's kernels, exports of the
+         * fused path's vectors); indices are distinct, so the order is total */
+        feature_pair *pairs = malloc((f->n ? f->n : 1) * sizeof *pairs);
+        if (!pairs)
+            return STANCE_ENOMEM;
+        for (size_t i = 0; i < f->n; i++)
+            pairs[i] = (feature_pair){f->index[i], f->value[i]};
+        qsort(pairs, f->n, sizeof *pairs, cmp_feature_pair);
+        for (size_t i = 0; i < f->n; i++) {
+            f->index[i] = pairs[i].index;
+            f->value[i] = pairs[i].value;
+        }
+        free(pairs);
+    }
+    normalize_blocks(f, word_start);
+    f->raw = 0;
+    return 0;
+}
+
+int stance_features_from_dense(stance_features *f, uint32_t *dense, const uint32_t *ids,
+                               size_t n, const double *idf, stance_weighting weighting)
 {
     tf_table_init();
     if (stance_features_reserve_vector(f, n))
         return STANCE_ENOMEM;
-    /* ascending: the order the sorting finisher gives */
-    const uint32_t *sorted = sort_ids(ids, tmp, n, vocab_size);
-    f->n = 0;
-    size_t split = 0;
-    /* two named sums, not sums[word]: an indexed sum in memory makes each
-     * feature wait for the store of the one before */
-    double sumsq_char = 0, sumsq_word = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t feature = sorted[i];
-        double v = weighting == STANCE_WEIGHT_BINARY
-                       ? 1.0
-                       : sublinear_tf(dense[feature]) * idf[feature];
-        if (feature >= word_start) {
-            sumsq_word += v * v;
-        } else {
-            sumsq_char += v * v;
-            split++;
-        }
-        f->index[f->n] = (int)feature + 1;
-        f->value[f->n++] = v;
+        uint32_t feature = ids[i];
+        f->index[i] = (int)feature + 1;
+        f->value[i] = weighting == STANCE_WEIGHT_BINARY
+                          ? 1.0
+                          : sublinear_tf(dense[feature]) * idf[feature];
         dense[feature] = 0;
     }
+    f->n = n;
     f->nhits = 0;
-    const double sumsq[2] = {sumsq_char, sumsq_word};
-    scale_blocks(f, split, sumsq);
+    f->raw = 1;
     return 0;
 }
 

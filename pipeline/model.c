@@ -396,7 +396,7 @@ int stance_model_features_from_tokens(const stance_model *m,
     int rc = stance_ngrams_each(toks, &m->ngrams, scratch, hit_one, &h);
     if (rc)
         return rc;
-    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
+    return stance_features_weigh(x, m->idf, m->vocab_size, m->weighting);
 }
 
 typedef struct {
@@ -409,7 +409,7 @@ struct stance_feature_cache {
     cache_key *keys;           /* workspace: this paragraph's keys */
     size_t keys_cap;
     uint32_t *dense;           /* workspace: count by feature, kept zeroed */
-    uint32_t *seen, *seen_tmp; /* workspace: the features counted, in any order */
+    uint32_t *seen;            /* workspace: the features counted, in any order */
     stance_keymap tokens;      /* token -> entry */
     uint32_t *first, *count;   /* by entry: its hits in ids */
     size_t entries_cap;
@@ -441,7 +441,6 @@ void stance_feature_cache_free(stance_feature_cache **cp)
     free(c->keys);
     free(c->dense);
     free(c->seen);
-    free(c->seen_tmp);
     free(c->first);
     free(c->count);
     free(c->ids);
@@ -521,11 +520,9 @@ int stance_model_features_cached(const stance_model *m,
         c->nids = 0;
         free(c->dense);
         free(c->seen);
-        free(c->seen_tmp);
         c->dense = calloc(m->vocab_size + 1, sizeof *c->dense);
         c->seen = malloc((m->vocab_size + 1) * sizeof *c->seen);
-        c->seen_tmp = malloc((m->vocab_size + 1) * sizeof *c->seen_tmp);
-        if (!c->dense || !c->seen || !c->seen_tmp)
+        if (!c->dense || !c->seen)
             return STANCE_ENOMEM;
         c->model = m;
     }
@@ -586,8 +583,7 @@ int stance_model_features_cached(const stance_model *m,
                 c->seen[distinct++] = (uint32_t)id;
         }
     }
-    return stance_features_from_dense(x, c->dense, c->seen, c->seen_tmp, distinct,
-                                      m->vocab_size, m->idf, m->word_start, m->weighting);
+    return stance_features_from_dense(x, c->dense, c->seen, distinct, m->idf, m->weighting);
 }
 
 int stance_model_features_from_refs(const stance_model *m,
@@ -604,7 +600,7 @@ int stance_model_features_from_refs(const stance_model *m,
         if (id >= 0 && stance_features_hit(x, (uint32_t)id, refs[i].count))
             return STANCE_ENOMEM;
     }
-    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
+    return stance_features_weigh(x, m->idf, m->vocab_size, m->weighting);
 }
 
 int stance_model_features_from_counts(const stance_model *m,
@@ -620,43 +616,100 @@ int stance_model_features_from_counts(const stance_model *m,
         if (id >= 0 && stance_features_hit(x, (uint32_t)id, c->count[i]))
             return STANCE_ENOMEM;
     }
-    return stance_features_finish(x, m->idf, m->vocab_size, m->word_start, m->weighting);
+    return stance_features_weigh(x, m->idf, m->vocab_size, m->weighting);
 }
 
+/* tf is 1 + ln(count) of a 32-bit count at most */
+#define MAX_TF 23.2
+
+void stance_model_fix_point(stance_model *m)
+{
+    double max_idf = 1, max_w = 0;
+    for (size_t f = 0; m->idf && m->weighting == STANCE_WEIGHT_TFIDF && f < m->vocab_size; f++)
+        max_idf = fmax(max_idf, m->idf[f]);
+    for (size_t i = 0; i < m->vocab_size * m->npairs; i++)
+        max_w = fmax(max_w, fabs(m->w[i]));
+    /* the largest sums a vector could reach, one term per feature of the
+     * vocabulary at its largest value, must stay below 2^62 */
+    double max_v = m->weighting == STANCE_WEIGHT_TFIDF ? MAX_TF * max_idf : 1;
+    double terms = (double)(m->vocab_size ? m->vocab_size : 1);
+    int e;
+    frexp(terms * max_v * max_v, &e);
+    m->fix_sq = ldexp(1, e > 62 - 52 ? 62 - e : 52);
+    frexp(terms * max_v * (max_w > 0 ? max_w : 1), &e);
+    m->fix_dot = ldexp(1, e > 62 - 52 ? 62 - e : 52);
+}
+
+/* What scales a block of x to unit length, given its sum of squares in
+ * fixed point: 1 when x is normalized already; an empty block stays zero. */
+static double block_scale(const stance_features *x, int64_t sumsq, double fix_sq)
+{
+    return x->raw && sumsq > 0 ? sqrt(fix_sq / (double)sumsq) : 1;
+}
+
+/* Each pair's decision value, from raw features (stance_model_normalize's
+ * scaling done here: each block's sum divided by the block's length) or
+ * from normalized ones. The sums are kept in 64-bit fixed point, which is
+ * exact, so they do not depend on the order of the features: the fused
+ * path can leave its features unsorted and still give the bits the
+ * classify stage gives on sorted ones. Where a feature's block is chosen
+ * by selects, not by indexing an array of sums, so that no sum waits on
+ * the store of the one before. */
 static void decision_values(const stance_model *m, const stance_features *x,
                             double *dec)
 {
-    size_t np = m->npairs;
-    for (size_t p = 0; p < np; p++)
-        dec[p] = 0;
+    size_t np = m->npairs, word_start = m->word_start;
+    const double fix_sq = m->fix_sq, fix_dot = m->fix_dot;
+    int64_t sq_char = 0, sq_word = 0;
+    int64_t dot_char[STANCE_MAX_LABELS * (STANCE_MAX_LABELS - 1) / 2] = {0};
+    int64_t dot_word[STANCE_MAX_LABELS * (STANCE_MAX_LABELS - 1) / 2] = {0};
     if (np == 3) {
-        /* three labels, the common case: one pass, sums in registers, the
-         * same operations in the same order as the general loop */
-        double d0 = 0, d1 = 0, d2 = 0;
+        /* three labels, the common case: every sum in a register */
+        int64_t c0 = 0, c1 = 0, c2 = 0, w0 = 0, w1 = 0, w2 = 0;
         for (size_t i = 0; i < x->n; i++) {
             if (i + 8 < x->n)
                 __builtin_prefetch(m->w + (size_t)(x->index[i + 8] - 1) * 3);
-            const double *w = m->w + (size_t)(x->index[i] - 1) * 3;
+            size_t f = (size_t)(x->index[i] - 1);
+            const double *w = m->w + f * 3;
             double v = x->value[i];
-            d0 += v * w[0];
-            d1 += v * w[1];
-            d2 += v * w[2];
+            int64_t sq = (int64_t)(v * v * fix_sq);
+            int64_t d0 = (int64_t)(v * w[0] * fix_dot);
+            int64_t d1 = (int64_t)(v * w[1] * fix_dot);
+            int64_t d2 = (int64_t)(v * w[2] * fix_dot);
+            int word = f >= word_start;
+            sq_word += word ? sq : 0;
+            sq_char += word ? 0 : sq;
+            w0 += word ? d0 : 0;
+            w1 += word ? d1 : 0;
+            w2 += word ? d2 : 0;
+            c0 += word ? 0 : d0;
+            c1 += word ? 0 : d1;
+            c2 += word ? 0 : d2;
         }
-        dec[0] = d0;
-        dec[1] = d1;
-        dec[2] = d2;
+        dot_char[0] = c0, dot_char[1] = c1, dot_char[2] = c2;
+        dot_word[0] = w0, dot_word[1] = w1, dot_word[2] = w2;
     } else {
         for (size_t i = 0; i < x->n; i++) {
-            if (i + 8 < x->n)
-                __builtin_prefetch(m->w + (size_t)(x->index[i + 8] - 1) * np);
-            const double *w = m->w + (size_t)(x->index[i] - 1) * np;
+            size_t f = (size_t)(x->index[i] - 1);
+            const double *w = m->w + f * np;
             double v = x->value[i];
-            for (size_t p = 0; p < np; p++)
-                dec[p] += v * w[p];
+            int word = f >= word_start;
+            int64_t sq = (int64_t)(v * v * fix_sq);
+            sq_word += word ? sq : 0;
+            sq_char += word ? 0 : sq;
+            for (size_t p = 0; p < np; p++) {
+                int64_t d = (int64_t)(v * w[p] * fix_dot);
+                dot_word[p] += word ? d : 0;
+                dot_char[p] += word ? 0 : d;
+            }
         }
     }
+    double scale_char = block_scale(x, sq_char, fix_sq);
+    double scale_word = block_scale(x, sq_word, fix_sq);
     for (size_t p = 0; p < np; p++)
-        dec[p] -= m->rho[p];
+        dec[p] = ((double)dot_char[p] * scale_char + (double)dot_word[p] * scale_word) /
+                     fix_dot -
+                 m->rho[p];
 }
 
 static double sigmoid(double dec, double a, double b)
@@ -719,18 +772,31 @@ int stance_model_predict(const stance_model *m, const stance_features *x,
     double prob[STANCE_MAX_LABELS];
     memset(pred, 0, sizeof *pred);
     if (m->rbf) {
+        /* libsvm's kernels need the normalized vector: from a copy, as x
+         * may serve further models */
+        stance_features y = {0};
         struct svm_node *nodes = malloc((x->n + 1) * sizeof *nodes);
-        if (!nodes)
-            return STANCE_ENOMEM;
-        for (size_t i = 0; i < x->n; i++)
-            nodes[i] = (struct svm_node){x->index[i], x->value[i]};
-        nodes[x->n].index = -1;
-        if (m->probability) {
-            svm_predict_probability(m->svm, nodes, prob);
-        } else {
-            svm_predict_values(m->svm, nodes, dec);
+        int rc = nodes && !stance_features_reserve_vector(&y, x->n) ? 0 : STANCE_ENOMEM;
+        if (!rc) {
+            memcpy(y.index, x->index, x->n * sizeof *y.index);
+            memcpy(y.value, x->value, x->n * sizeof *y.value);
+            y.n = x->n;
+            y.raw = x->raw;
+            rc = stance_features_normalize(&y, m->word_start);
+        }
+        if (!rc) {
+            for (size_t i = 0; i < y.n; i++)
+                nodes[i] = (struct svm_node){y.index[i], y.value[i]};
+            nodes[y.n].index = -1;
+            if (m->probability)
+                svm_predict_probability(m->svm, nodes, prob);
+            else
+                svm_predict_values(m->svm, nodes, dec);
         }
         free(nodes);
+        stance_features_release(&y);
+        if (rc)
+            return rc;
     } else {
         decision_values(m, x, dec);
     }
@@ -797,21 +863,30 @@ static size_t class_of_label(const stance_model *m, size_t label)
     return 0;
 }
 
+/* Whether (value, feature) ranks before t: the larger value (or the more
+ * negative, when !largest), then the lower feature, so the list does not
+ * depend on the order features come in. */
+static int ranks_before(double value, uint32_t feature, const stance_contribution *t,
+                        int largest)
+{
+    if (value != t->contribution)
+        return largest ? value > t->contribution : value < t->contribution;
+    return feature < t->feature;
+}
+
 static void keep_top(stance_contribution *top, size_t *n, size_t k,
                      uint32_t feature, double value, int largest)
 {
     /* insertion into a short sorted list; k is small */
     size_t i = *n;
     if (i == k) {
-        double worst = top[k - 1].contribution;
-        if (largest ? value <= worst : value >= worst)
+        if (!ranks_before(value, feature, &top[k - 1], largest))
             return;
         i = k - 1;
     } else {
         (*n)++;
     }
-    while (i > 0 && (largest ? top[i - 1].contribution < value
-                             : top[i - 1].contribution > value)) {
+    while (i > 0 && ranks_before(value, feature, &top[i - 1], largest)) {
         top[i] = top[i - 1];
         i--;
     }
@@ -836,14 +911,22 @@ int stance_model_explain(const stance_model *m, const stance_features *x,
         *bias -= sign[p] * m->rho[p];
         *score += sign[p] * dec[p];
     }
+    /* a raw vector's values at unit length per block, as decision_values
+     * scales them (a normalized vector's scales are 1) */
+    int64_t sumsq[2] = {0, 0};
+    for (size_t i = 0; i < x->n; i++)
+        sumsq[(size_t)(x->index[i] - 1) >= m->word_start] +=
+            (int64_t)(x->value[i] * x->value[i] * m->fix_sq);
+    double scale[2] = {block_scale(x, sumsq[0], m->fix_sq),
+                       block_scale(x, sumsq[1], m->fix_sq)};
     *n_toward = *n_against = 0;
     for (size_t i = 0; i < x->n; i++) {
-        const double *w = m->w + (size_t)(x->index[i] - 1) * m->npairs;
+        uint32_t f = (uint32_t)(x->index[i] - 1);
+        const double *w = m->w + (size_t)f * m->npairs;
         double wsum = 0;
         for (size_t p = 0; p < m->npairs; p++)
             wsum += sign[p] * w[p];
-        double contribution = x->value[i] * wsum;
-        uint32_t f = (uint32_t)(x->index[i] - 1);
+        double contribution = x->value[i] * scale[f >= m->word_start] * wsum;
         if (contribution > 0 && k)
             keep_top(toward, n_toward, k, f, contribution, 1);
         else if (contribution < 0 && k)
@@ -870,6 +953,11 @@ int stance_model_top_features(const stance_model *m, size_t label, size_t k,
             keep_top(top, n, k, (uint32_t)f, wsum, 1);
     }
     return 0;
+}
+
+int stance_model_normalize(const stance_model *m, stance_features *x)
+{
+    return stance_features_normalize(x, m->word_start);
 }
 
 int stance_model_feature_key(const stance_model *m, uint32_t feature,

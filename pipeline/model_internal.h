@@ -30,22 +30,28 @@ struct stance_model {
     int *class_label;    /* libsvm class position -> our label index */
     double *rho, *prob_a, *prob_b;
     double *w;           /* linear: w[feature * npairs + pair] */
+    /* linear: 2^k of the fixed point in which decision values are summed
+     * (stance_model_fix_point) */
+    double fix_sq, fix_dot;
     struct svm_model *svm; /* rbf: the model itself, for libsvm to predict */
 };
 
 /* Appends one n-gram hit; stance_features_finish weighs and normalizes. */
 int stance_features_hit(stance_features *f, uint32_t feature, uint32_t count);
 /* Weighs the counts in dense[] of the n distinct features ids[0..n), in
- * any order, exactly as stance_features_finish would; sorts ids with the
- * workspace tmp[n] and leaves dense zeroed. */
-int stance_features_from_dense(stance_features *f, uint32_t *dense, uint32_t *ids,
-                               uint32_t *tmp, size_t n, size_t vocab_size,
-                               const double *idf, size_t word_start,
-                               stance_weighting weighting);
+ * their order, as stance_features_weigh would; leaves dense zeroed. */
+int stance_features_from_dense(stance_features *f, uint32_t *dense, const uint32_t *ids,
+                               size_t n, const double *idf, stance_weighting weighting);
 /* Makes room for n weighted features in index[] and value[]. */
 int stance_features_reserve_vector(stance_features *f, size_t n);
 /* Makes room for `more` hits beyond nhits. */
 int stance_features_reserve(stance_features *f, size_t more);
+/* The hits, merged by feature and weighed: a raw vector, indices ascending. */
+int stance_features_weigh(stance_features *f, const double *idf,
+                          size_t vocab_size, stance_weighting weighting);
+/* A raw vector sorted by index, each block scaled to unit length. */
+int stance_features_normalize(stance_features *f, size_t word_start);
+/* stance_features_weigh, then stance_features_normalize: what training sees. */
 int stance_features_finish(stance_features *f, const double *idf,
                            size_t vocab_size, size_t word_start,
                            stance_weighting weighting);
@@ -56,6 +62,11 @@ int stance_features_finish(stance_features *f, const double *idf,
  * Lin and Weng 2007), as libsvm fits the pairs' probabilities. */
 void stance_platt_fit(const double *dec, const unsigned char *positive, size_t n,
                       double *A, double *B);
+
+/* Chooses a linear model's fixed points (fix_sq, fix_dot) from its weights
+ * and idf, so that no vector's sums can overflow 64 bits; call once w is
+ * complete. */
+void stance_model_fix_point(stance_model *m);
 
 /* Parses libsvm's text model format (svm_save_model's output) into m's
  * libsvm side, validating everything; never trusts the file. */

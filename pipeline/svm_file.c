@@ -328,6 +328,8 @@ int stance_svm_parse(const char *text, size_t len, stance_model *m, char *err)
     }
     if (next_line(&c, &n) && n)
         { rc = bad(err, c.line, "has more support vectors than total_sv"); goto out; }
+    if (!m->rbf)
+        stance_model_fix_point(m);
     rc = 0;
 out:
     free(nodes);

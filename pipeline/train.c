@@ -781,6 +781,7 @@ static int fit_model_ovr(run *r, const unsigned char *in, double C, int probabil
             for (size_t f = 0; f < V; f++)
                 m->w[f * np + pair] = w[i * V + f] - w[j * V + f];
         }
+    stance_model_fix_point(m);
     if (probability && (rc = fit_pair_sigmoids(r, in, C, m->prob_a, m->prob_b)))
         goto out;
     *out = m;
@@ -807,6 +808,7 @@ static int predict_doc(const run *r, const stance_model *m, size_t d, stance_fea
         x->index[x->n] = p[x->n].index;
         x->value[x->n] = p[x->n].value;
     }
+    x->raw = 0;
     stance_prediction pred;
     int rc = stance_model_predict(m, x, &pred);
     *label = (int)pred.label;

@@ -41,6 +41,7 @@ int main(int argc, char **argv)
         if ((rc = stance_tokenize(line, (size_t)n, stance_model_token_flags(m),
                                   &toks)) ||
             (rc = stance_model_features_from_tokens(m, &toks, &scratch, &x)) ||
+            (rc = stance_model_normalize(m, &x)) ||
             (rc = stance_features_libsvm(&x, "0", &out))) {
             fprintf(stderr, "export_libsvm: %s\n", stance_strerror(rc));
             goto out;

@@ -40,14 +40,16 @@ int run_agreement(const char *model_dir, const char *records)
         stance_tokenize(text->valuestring, strlen(text->valuestring),
                         stance_model_token_flags(m), &t);
         stance_model_features_from_tokens(m, &t, &scratch, &x);
+        /* stance predicts from the raw features, libsvm from normalized ones */
+        stance_prediction p;
+        stance_model_predict(m, &x, &p);
+        stance_model_normalize(m, &x);
         struct svm_node *nodes = malloc((x.n + 1) * sizeof *nodes);
         for (size_t i = 0; i < x.n; i++)
             nodes[i] = (struct svm_node){x.index[i], x.value[i]};
         nodes[x.n].index = -1;
         double prob[64];
         int want = (int)svm_predict_probability(ref, nodes, prob);
-        stance_prediction p;
-        stance_model_predict(m, &x, &p);
         label_diff += (int)p.label != want;
         for (int c = 0; c < k; c++) {
             double d = fabs(p.prob[labels[c]] - prob[c]);
@@ -158,6 +160,43 @@ static void test_features_buffers(void)
     stance_features_release(&x);
 }
 
+/* The fused path leaves a paragraph's features unsorted: predictions and
+ * explanations must be the same bits in any order, and the raw vector must
+ * predict what its normalized form (what libsvm sees) predicts. */
+static void test_order_independence(const stance_model *m, const stance_features *x)
+{
+    stance_features rev = {0}, norm = {0};
+    int ok = x->raw && x->n > 2 && !stance_features_reserve_vector(&rev, x->n) &&
+             !stance_features_reserve_vector(&norm, x->n);
+    for (size_t i = 0; ok && i < x->n; i++) {
+        rev.index[i] = x->index[x->n - 1 - i];
+        rev.value[i] = x->value[x->n - 1 - i];
+        norm.index[i] = x->index[i];
+        norm.value[i] = x->value[i];
+    }
+    rev.n = norm.n = x->n;
+    rev.raw = norm.raw = 1;
+    stance_prediction a, b, c;
+    ok = ok && !stance_model_predict(m, x, &a) && !stance_model_predict(m, &rev, &b) &&
+         !memcmp(&a, &b, sizeof a);
+    CHECK("predict: the same bits whatever the order of the features", ok);
+    ok = !stance_model_normalize(m, &norm) && !norm.raw &&
+         !stance_model_predict(m, &norm, &c) && a.label == c.label;
+    for (size_t l = 0; ok && l < stance_model_label_count(m); l++)
+        ok = fabs(a.prob[l] - c.prob[l]) < 1e-12;
+    CHECK("predict: raw features predict what their normalized form does", ok);
+    stance_contribution ta[4], tb[4], aa[4], ab[4];
+    size_t nta, ntb, naa, nab;
+    double sa, sb, ba, bb;
+    ok = !stance_model_explain(m, x, a.label, 4, ta, &nta, aa, &naa, &sa, &ba) &&
+         !stance_model_explain(m, &rev, a.label, 4, tb, &ntb, ab, &nab, &sb, &bb) &&
+         nta == ntb && naa == nab && sa == sb && ba == bb &&
+         !memcmp(ta, tb, nta * sizeof *ta) && !memcmp(aa, ab, naa * sizeof *aa);
+    CHECK("explain: the same bits whatever the order of the features", ok);
+    stance_features_release(&rev);
+    stance_features_release(&norm);
+}
+
 /* The token cache starts over after so many distinct tokens (to keep
  * memory flat); features through it must equal features computed afresh
  * before, across and after every restart, with the paragraph that opened
@@ -178,7 +217,10 @@ static void test_cache_restarts(const stance_model *m)
             stance_buf_addf(&text, "w%zxq%zu ", from * 60 + w, w % 7);
         ok = !stance_tokenize(text.data, text.len, 0, &t) &&
              !stance_model_features_from_tokens(m, &t, &scratch, &want) &&
-             !stance_model_features_cached(m, &t, cache, &got) && want.n == got.n &&
+             !stance_model_features_cached(m, &t, cache, &got) &&
+             /* the cache's features come unsorted: compare them sorted */
+             !stance_model_normalize(m, &want) && !stance_model_normalize(m, &got) &&
+             want.n == got.n &&
              !memcmp(want.index, got.index, want.n * sizeof *want.index) &&
              !memcmp(want.value, got.value, want.n * sizeof *want.value);
     }
@@ -328,6 +370,7 @@ void run_model_tests(void)
     for (size_t i = 0; i < stance_model_label_count(m); i++)
         sum += p.prob[i];
     CHECK("model: probabilities sum to 1", fabs(sum - 1) < 1e-6);
+    test_order_independence(m, &x);
     /* Platt scaling needs more than four examples a label, so the
      * predict-back check uses the pairwise vote */
     char dir3[256];
